@@ -1,0 +1,42 @@
+using AlignmentPipeline.Modeling.Tokenization;
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+
+namespace AlignmentPipeline.Modeling.Tests.Tokenization;
+
+/// <summary>
+/// Properties of the stories260K tokenizer. SentencePiece prepends a dummy space to non-empty text, so the exact
+/// round trip is decode(BOS + encode(s)) == s (run.c drops the first piece's space after BOS), while
+/// decode(encode(s)) == " " + s.
+/// </summary>
+public sealed class Tok512PropertyTests
+{
+    private static IReadOnlyList<string> SingleCharacterPieces(ITokenizer tokenizer) =>
+        [.. Enumerable.Range(0, tokenizer.VocabSize).Select(tokenizer.Piece).Where(p => p.EnumerateRunes().Count() == 1).Distinct()];
+
+    [Property(MaxTest = 300)]
+    public Property Decode_after_bos_of_encode_returns_strings_of_the_vocabulary_alphabet()
+    {
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        return Prop.ForAll(TextGenerators.Over(SingleCharacterPieces(tokenizer)), text =>
+            tokenizer.Decode([1, .. tokenizer.Encode(text)]) == text
+            && tokenizer.Decode(tokenizer.Encode(text)) == (text.Length == 0 ? "" : " " + text));
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Decode_after_bos_of_encode_returns_any_unicode_string_through_byte_fallback()
+    {
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        return Prop.ForAll(TextGenerators.ValidUnicode(), text => tokenizer.Decode([1, .. tokenizer.Encode(text), 2]) == text);
+    }
+
+    [Property(MaxTest = 300)]
+    public Property Heap_merging_gives_the_same_ids_as_the_literal_run_c_loop()
+    {
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var reference = new RunCReferenceEncoder(SharedDataFiles.Tok512);
+        var alphabet = SingleCharacterPieces(tokenizer).Concat([" ", " ", "e", "a", "é", "☃"]).ToArray();
+        return Prop.ForAll(TextGenerators.Over(alphabet), text => tokenizer.Encode(text).SequenceEqual(reference.Encode(text)));
+    }
+}
