@@ -1,3 +1,5 @@
+using System.Collections;
+
 namespace AlignmentPipeline.Modeling.Tokenization;
 
 /// <summary>
@@ -19,4 +21,29 @@ public sealed record GgufVocabulary(
     IReadOnlyList<int> TokenTypes,
     int? BosId,
     int? EosId,
-    int? UnkId);
+    int? UnkId)
+{
+    /// <summary>
+    /// Reads the <c>tokenizer.ggml.*</c> keys from GGUF metadata (values as a GGUF reader returns them: strings, numbers,
+    /// typed or object arrays), e.g. <c>GgufVocabulary.FromMetadata(GgufFile.Read(path).Metadata)</c>.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A required key is missing or has the wrong kind of value.</exception>
+    public static GgufVocabulary FromMetadata(IReadOnlyDictionary<string, object> metadata)
+    {
+        object Required(string key) => metadata.TryGetValue(key, out var value) ? value
+            : throw new InvalidDataException($"GGUF metadata has no '{key}'; the file carries no embedded tokenizer.");
+        IEnumerable<object> Array(string key) => Required(key) as IEnumerable is { } values and not string
+            ? values.Cast<object>()
+            : throw new InvalidDataException($"GGUF metadata '{key}' is {Required(key).GetType().Name}, expected an array.");
+        int? Id(string key) => metadata.TryGetValue(key, out var value) ? Convert.ToInt32(value) : null;
+
+        return new GgufVocabulary(
+            Required("tokenizer.ggml.model") as string ?? throw new InvalidDataException("GGUF metadata 'tokenizer.ggml.model' is not a string."),
+            [.. Array("tokenizer.ggml.tokens").Cast<string>()],
+            metadata.ContainsKey("tokenizer.ggml.scores") ? [.. Array("tokenizer.ggml.scores").Select(Convert.ToSingle)] : [],
+            metadata.ContainsKey("tokenizer.ggml.token_type") ? [.. Array("tokenizer.ggml.token_type").Select(Convert.ToInt32)] : [],
+            Id("tokenizer.ggml.bos_token_id"),
+            Id("tokenizer.ggml.eos_token_id"),
+            Id("tokenizer.ggml.unknown_token_id"));
+    }
+}

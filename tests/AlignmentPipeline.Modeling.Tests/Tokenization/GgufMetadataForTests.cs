@@ -1,5 +1,4 @@
 using System.Text;
-using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests.Tokenization;
 
@@ -21,18 +20,6 @@ internal static class GgufMetadataForTests
         }
         return metadata;
     }
-
-    public static GgufVocabulary Vocabulary(Dictionary<string, object> metadata) => new(
-        (string)metadata["tokenizer.ggml.model"],
-        ((object[])metadata["tokenizer.ggml.tokens"]).Cast<string>().ToArray(),
-        ((object[])metadata["tokenizer.ggml.scores"]).Cast<float>().ToArray(),
-        ((object[])metadata["tokenizer.ggml.token_type"]).Select(Convert.ToInt32).ToArray(),
-        Id(metadata, "tokenizer.ggml.bos_token_id"),
-        Id(metadata, "tokenizer.ggml.eos_token_id"),
-        Id(metadata, "tokenizer.ggml.unknown_token_id"));
-
-    private static int? Id(Dictionary<string, object> metadata, string key) =>
-        metadata.TryGetValue(key, out var value) ? Convert.ToInt32(value) : null;
 
     private static string ReadString(BinaryReader reader) => Encoding.UTF8.GetString(reader.ReadBytes(checked((int)reader.ReadUInt64())));
 

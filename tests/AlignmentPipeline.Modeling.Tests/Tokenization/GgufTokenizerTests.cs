@@ -17,7 +17,7 @@ public sealed class GgufTokenizerTests
     public void Stories260K_gguf_vocabulary_gives_the_same_ids_as_tok512()
     {
         var fromBin = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
-        var fromGguf = GgufTokenizer.Create(GgufMetadataForTests.Vocabulary(GgufMetadataForTests.Read(SharedDataFiles.StoriesGguf)));
+        var fromGguf = GgufTokenizer.Create(GgufVocabulary.FromMetadata(GgufMetadataForTests.Read(SharedDataFiles.StoriesGguf)));
 
         Assert.Equal((fromBin.VocabSize, fromBin.BosId, fromBin.EosId), (fromGguf.VocabSize, fromGguf.BosId, fromGguf.EosId));
         foreach (var text in Texts)

@@ -31,7 +31,7 @@ public sealed class Tok512PropertyTests
         return Prop.ForAll(TextGenerators.ValidUnicode(), text => tokenizer.Decode([1, .. tokenizer.Encode(text), 2]) == text);
     }
 
-    [Property(MaxTest = 300)]
+    [Property(MaxTest = 150)]
     public Property Heap_merging_gives_the_same_ids_as_the_literal_run_c_loop()
     {
         var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
