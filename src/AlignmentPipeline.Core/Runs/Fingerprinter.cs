@@ -29,12 +29,13 @@ public sealed class Fingerprinter(FileHashCache hashes)
         foreach (var reference in stage.Files)
         {
             var entries = new JsonArray();
-            string root = reference.Files.Count == 1 ? Path.GetDirectoryName(reference.Files[0])! : CommonRoot(reference.Files);
+            string root = CommonRoot(reference.Files);
             foreach (string file in reference.Files)
             {
                 entries.Add(new JsonObject
                 {
-                    ["name"] = reference.PathInFingerprint ? Path.GetRelativePath(Environment.CurrentDirectory, file) : Path.GetRelativePath(root, file),
+                    ["name"] = reference.PathInFingerprint ? Path.GetRelativePath(Environment.CurrentDirectory, file)
+                        : reference.Files.Count == 1 ? "" : Path.GetRelativePath(root, file),
                     ["sha256"] = await hashes.Sha256Async(file, cancellationToken),
                 });
             }

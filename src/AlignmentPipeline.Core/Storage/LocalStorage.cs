@@ -133,7 +133,7 @@ public sealed class LocalStorage : IStorage
         private readonly FileStream stream = new(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.Asynchronous);
         private bool committed;
 
-        public Stream Stream => stream;
+        public Stream Stream => field ??= new CommitOnlyStream(stream);
 
         public async Task CommitAsync(CancellationToken cancellationToken = default)
         {

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -6,7 +7,7 @@ namespace AlignmentPipeline.Core.Storage;
 /// <summary>Whole-file helpers over <see cref="IStorage"/>.</summary>
 public static class StorageExtensions
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static async Task WriteAllBytesAsync(this IStorage storage, string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default)
     {

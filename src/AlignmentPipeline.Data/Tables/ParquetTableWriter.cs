@@ -15,6 +15,7 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
     private readonly ParquetWriter writer;
     private readonly int rowGroupRows;
     private readonly List<T> buffer;
+    private bool writerClosed;
 
     private ParquetTableWriter(TableSchema<T> schema, IPendingFile file, ParquetWriter writer, int rowGroupRows)
     {
@@ -51,13 +52,19 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
             await FlushAsync(cancellationToken);
         }
 
+        writerClosed = true;
         await writer.DisposeAsync();
         await file.CommitAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await writer.DisposeAsync();
+        if (!writerClosed)
+        {
+            writerClosed = true;
+            await writer.DisposeAsync();
+        }
+
         await file.DisposeAsync();
     }
 

@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace AlignmentPipeline.Data.Tables;
 
 /// <summary>One row of a Parquet file read back, with typed access by column name.</summary>
@@ -37,6 +39,20 @@ public sealed class TableRow
     public bool Bool(string column) => ((bool[])Column(column))[Index];
 
     public byte[]? Bytes(string column) => (byte[]?)Column(column).GetValue(Index);
+
+    /// <summary>The row as a JSON object (byte arrays as base64), columns in file order.</summary>
+    public JsonObject ToJson() => new(columns.Select(c => KeyValuePair.Create(c.Key, c.Value.GetValue(Index) switch
+    {
+        null => null,
+        string s => (JsonNode?)s,
+        byte[] bytes => Convert.ToBase64String(bytes),
+        long l => l,
+        int i => i,
+        double d => d,
+        float f => f,
+        bool b => b,
+        var other => other.ToString(),
+    })));
 
     private Array Column(string name) =>
         columns.TryGetValue(name, out var column)

@@ -1,0 +1,10 @@
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data;
+
+namespace AlignmentPipeline.Cli;
+
+/// <summary>Every stage kind the <c>align</c> command knows.</summary>
+internal static class StageCatalog
+{
+    public static StageRegistry Create() => new([.. DataStageKinds.All]);
+}
