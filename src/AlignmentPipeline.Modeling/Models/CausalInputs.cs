@@ -1,0 +1,61 @@
+using static TorchSharp.torch;
+
+namespace AlignmentPipeline.Modeling.Models;
+
+/// <summary>Position ids and the attention mask shared by every decoder-only model here.</summary>
+internal static class CausalInputs
+{
+    /// <summary>
+    /// Validates shapes and returns position ids (B, T) and a boolean attention mask (B, 1, T, S) that is true where a
+    /// query may attend to a key, or null when plain causal attention (SDPA's causal flag) is exact. A query always
+    /// attends to itself, so rows of padding never become all-masked (which would give NaN).
+    /// </summary>
+    public static (Tensor Positions, Tensor? Mask) Prepare(
+        Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, int past, int maxLength)
+    {
+        if (inputIds.ndim != 2)
+        {
+            throw new ArgumentException($"input ids must be (B, T); got shape [{string.Join(", ", inputIds.shape)}]");
+        }
+
+        var (b, t) = (inputIds.shape[0], inputIds.shape[1]);
+        var s = past + t;
+        if (s > maxLength)
+        {
+            throw new ArgumentException($"sequence of {s} tokens ({past} cached + {t} new) exceeds the model's {maxLength}");
+        }
+
+        if (attentionMask is not null && (attentionMask.ndim != 2 || attentionMask.shape[0] != b || attentionMask.shape[1] != s))
+        {
+            throw new ArgumentException(
+                $"attention mask must be (B, cached + T) = ({b}, {s}); got [{string.Join(", ", attentionMask.shape)}]");
+        }
+
+        if (positionIds is not null && (positionIds.ndim != 2 || positionIds.shape[0] != b || positionIds.shape[1] != t))
+        {
+            throw new ArgumentException($"position ids must be (B, T) = ({b}, {t}); got [{string.Join(", ", positionIds.shape)}]");
+        }
+
+        var device = inputIds.device;
+        var positions = positionIds
+            ?? (attentionMask is null
+                ? arange(past, s, int64, device).unsqueeze(0).expand(b, t) // (B, T)
+                : (attentionMask.to(int64).cumsum(1) - 1).clamp_min(0).narrow(1, past, t)); // (B, T)
+
+        if (attentionMask is null && past == 0)
+        {
+            return (positions, null);
+        }
+
+        var queryPos = arange(past, s, int64, device).unsqueeze(1); // (T, 1)
+        var keyPos = arange(0, s, int64, device).unsqueeze(0); // (1, S)
+        var allowed = keyPos.le(queryPos).unsqueeze(0); // (1, T, S)
+        if (attentionMask is not null)
+        {
+            var self = keyPos.eq(queryPos).unsqueeze(0); // (1, T, S)
+            allowed = allowed.logical_and(attentionMask.to(@bool).unsqueeze(1)).logical_or(self); // (B, T, S)
+        }
+
+        return (positions, allowed.unsqueeze(1)); // (B or 1, 1, T, S)
+    }
+}

@@ -1,0 +1,30 @@
+using AlignmentPipeline.Modeling.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace AlignmentPipeline.Modeling.Tests;
+
+public sealed class RuntimeOptionsTests
+{
+    [Fact]
+    public void All_problems_are_reported_together()
+    {
+        var problems = new ModelRuntimeOptions("tpu", "float16", 0).Validate();
+
+        Assert.Equal(3, problems.Count);
+        Assert.Contains(problems, p => p.Contains("device 'tpu'"));
+        Assert.Contains(problems, p => p.Contains("dtype 'float16'"));
+        Assert.Contains(problems, p => p.Contains("threads must be at least 1"));
+    }
+
+    [Fact]
+    public void Auto_resolves_to_cuda_only_when_cuda_is_available()
+    {
+        var options = new ModelRuntimeOptions();
+
+        Assert.Empty(options.Validate());
+        Assert.Equal(cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU, options.ResolveDevice().type);
+        Assert.Equal(ScalarType.Float32, options.ResolveDType());
+        Assert.Equal(ScalarType.BFloat16, (options with { DType = "bfloat16" }).ResolveDType());
+    }
+}
