@@ -1,10 +1,11 @@
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Data;
+using AlignmentPipeline.Data.Synthetic;
 
 namespace AlignmentPipeline.Cli;
 
 /// <summary>Every stage kind the <c>align</c> command knows.</summary>
 internal static class StageCatalog
 {
-    public static StageRegistry Create() => new([.. DataStageKinds.All]);
+    public static StageRegistry Create() => new([.. DataStageKinds.All, SyntheticStage.Kind]);
 }

@@ -103,3 +103,30 @@ public sealed class CliBehaviourTests
         Assert.Equal(1, reused);
     }
 }
+
+public sealed class DocsTests
+{
+    [Fact]
+    public void Pipeline_reference_in_docs_matches_the_stage_option_types()
+    {
+        string? root = null;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "AlignmentPipeline.sln")))
+            {
+                root = dir.FullName;
+                break;
+            }
+        }
+
+        if (root is null)
+        {
+            Assert.Skip($"the repository root (AlignmentPipeline.sln) is not above {AppContext.BaseDirectory}");
+        }
+
+        string expected = PipelineReference.Render(StageCatalog.Create());
+        string actual = File.ReadAllText(Path.Combine(root, "docs", "pipeline-reference.md"));
+        Assert.True(expected == actual,
+            "docs/pipeline-reference.md is out of date: run 'dotnet run --project src/AlignmentPipeline.Cli -- stages --markdown > docs/pipeline-reference.md'");
+    }
+}

@@ -10,10 +10,21 @@ internal static class StagesCommand
     public static Command Create(CliContext cli)
     {
         var json = CommonOptions.Json();
-        var command = new Command("stages", "List stage kinds and their options with defaults.\n\nExample:\n  align stages --json") { json };
+        var markdown = new Option<bool>("--markdown") { Description = "Print the pipeline YAML reference (docs/pipeline-reference.md is this output)." };
+        var command = new Command("stages", "List stage kinds and their options with defaults.\n\nExamples:\n  align stages\n  align stages --json\n" +
+                                            "  align stages --markdown > docs/pipeline-reference.md")
+        {
+            json, markdown,
+        };
         command.SetAction(parse =>
         {
             var catalog = StageCatalog.Create();
+            if (parse.GetValue(markdown))
+            {
+                cli.Out.Write(PipelineReference.Render(catalog));
+                return 0;
+            }
+
             if (parse.GetValue(json))
             {
                 var array = new JsonArray(catalog.All.Select(k => (JsonNode)new JsonObject
