@@ -15,10 +15,17 @@ public interface ITokenizer
     /// <summary>End-of-sequence id, or null when the vocabulary has none.</summary>
     int? EosId { get; }
 
-    /// <summary>Encodes text without special tokens.</summary>
+    /// <summary>
+    /// Encodes text without adding special tokens. Hugging Face tokenizers match the literal text of their added
+    /// tokens (e.g. "&lt;|im_end|&gt;" in a rendered chat template) as Hugging Face does; llama2.c, GGUF and byte
+    /// tokenizers treat all text as text. SentencePiece-style tokenizers prepend a space to non-empty text.
+    /// </summary>
     IReadOnlyList<int> Encode(string text);
 
-    /// <summary>Decodes ids to text; special tokens are skipped.</summary>
+    /// <summary>
+    /// Decodes ids to text; special tokens are skipped. SentencePiece-style tokenizers drop a leading space only right
+    /// after BOS (as llama2.c run.c does), so decoding completion ids alone keeps the space that joins them to the prompt.
+    /// </summary>
     string Decode(IReadOnlyList<int> ids);
 
     /// <summary>The vocabulary entry of one id as the tokenizer stores it (for display and logprob reports).</summary>

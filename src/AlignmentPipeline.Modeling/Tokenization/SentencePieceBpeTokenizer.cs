@@ -22,6 +22,8 @@ internal sealed class SentencePieceBpeTokenizer : ITokenizer
     private readonly string[] _pieces;
     private readonly float[] _scores;
     private readonly Dictionary<string, int> _idByPiece;
+    private readonly Dictionary<(int Left, int Right), int> _mergeByPair;
+    private readonly int[] _canonicalId;
     private readonly int[] _byteFallbackIds;
     private readonly int[] _byteValueById;
     private readonly bool[] _skipInDecode;
@@ -67,6 +69,27 @@ internal sealed class SentencePieceBpeTokenizer : ITokenizer
         {
             _idByPiece.TryAdd(_pieces[id], id);
             _byteValueById[id] = ParseBytePiece(_pieces[id]);
+        }
+
+        // Duplicate pieces (rare) merge like their first id, since run.c compares strings.
+        _canonicalId = [.. _pieces.Select(piece => _idByPiece[piece])];
+
+        // Every merge run.c could find: each split of a piece into two pieces. Lookups then need no string concatenation.
+        _mergeByPair = [];
+        for (var id = 0; id < _pieces.Length; id++)
+        {
+            var piece = _pieces[id];
+            if (_idByPiece[piece] != id || _scores[id] <= NoMergeScore)
+            {
+                continue;
+            }
+            for (var split = 1; split < piece.Length; split++)
+            {
+                if (_idByPiece.TryGetValue(piece[..split], out var left) && _idByPiece.TryGetValue(piece[split..], out var right))
+                {
+                    _mergeByPair[(left, right)] = id;
+                }
+            }
         }
 
         _skipInDecode = new bool[_pieces.Length];
@@ -194,7 +217,7 @@ internal sealed class SentencePieceBpeTokenizer : ITokenizer
 
         void TryQueue(int left, int right)
         {
-            if (_idByPiece.TryGetValue(_pieces[symbol[left]] + _pieces[symbol[right]], out var mergedId) && _scores[mergedId] > NoMergeScore)
+            if (_mergeByPair.TryGetValue((_canonicalId[symbol[left]], _canonicalId[symbol[right]]), out var mergedId))
             {
                 var candidate = new Candidate(_scores[mergedId], left, right, symbol[left], symbol[right], mergedId);
                 queue.Enqueue(candidate, candidate);
