@@ -1,37 +1,47 @@
+using System.ComponentModel;
+using AlignmentPipeline.Core.Configuration;
+
 namespace AlignmentPipeline.Training.Losses;
 
 /// <summary>
 /// Options of the preference objective of a DPO-family training stage (YAML <c>loss:</c>), named as in TRL's
 /// <c>DPOConfig</c>/<c>CPOConfig</c>/<c>ORPOConfig</c>. Call <see cref="Validate"/> before use.
 /// </summary>
-public sealed record PreferenceLossOptions
+public sealed record PreferenceLossOptions : IValidatableOptions
 {
     /// <summary>
     /// <c>type</c>: the loss or losses to sum (TRL <c>loss_type</c>), default <c>[sigmoid]</c>. Known: sigmoid, robust,
     /// ipo, hinge, bco_pair, apo_zero, sppo_hard, nca_pair, sft, simpo, orpo. RPO is <c>[sigmoid, sft]</c> with the
     /// NLL weight α.
     /// </summary>
+    [YamlKey("type")]
+    [Description("Loss type or list of types to sum (TRL loss_type), default sigmoid.")]
     public IReadOnlyList<string> Types { get; init; } = ["sigmoid"];
 
     /// <summary><c>weights</c>: one weight per loss type (TRL <c>loss_weights</c>); null (default) weighs each by 1.</summary>
+    [Description("One weight per loss type (TRL loss_weights), default 1 each.")]
     public IReadOnlyList<double>? Weights { get; init; }
 
     /// <summary>
     /// <c>beta</c>: β, default 0.1. The inverse temperature of the implicit reward β·log(π/π_ref): higher keeps the
     /// policy closer to the reference. For IPO it is the regulariser τ, for SimPO the reward scale.
     /// </summary>
+    [Description("Inverse temperature β of the implicit reward, > 0, default 0.1.")]
     public double Beta { get; init; } = 0.1;
 
     /// <summary>
     /// <c>label_smoothing</c>: ε in [0, 0.5), default 0. The assumed probability that a preference label is flipped;
     /// used by sigmoid (conservative DPO), robust and simpo only.
     /// </summary>
+    [Description("Assumed rate ε of flipped labels, in [0, 0.5), default 0 (sigmoid, robust, simpo only).")]
     public double LabelSmoothing { get; init; }
 
     /// <summary><c>simpo_gamma</c>: SimPO's target reward margin γ ≥ 0, default 0.5 (TRL's default).</summary>
+    [Description("SimPO target reward margin γ ≥ 0, default 0.5.")]
     public double SimpoGamma { get; init; } = 0.5;
 
     /// <summary><c>orpo_lambda</c>: ORPO's weight λ &gt; 0 of the odds-ratio term, default 0.1 (TRL's <c>beta</c> default).</summary>
+    [Description("ORPO odds-ratio weight λ > 0, default 0.1.")]
     public double OrpoLambda { get; init; } = 0.1;
 
     /// <summary>True when some configured loss reads reference log-probs (a reference model or cache is needed).</summary>
@@ -77,6 +87,9 @@ public sealed record PreferenceLossOptions
         }
         return problems;
     }
+
+    /// <inheritdoc />
+    IEnumerable<OptionProblem> IValidatableOptions.Validate() => Validate();
 
     private void ValidateTypes(List<OptionProblem> problems)
     {

@@ -43,7 +43,7 @@ internal static class PreferenceLossRegistry
         if (problems.Count > 0)
         {
             throw new ArgumentException(
-                "Invalid loss options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => "  " + p)),
+                "Invalid loss options:" + Environment.NewLine + string.Join(Environment.NewLine, problems.Select(p => $"  {p.Key}: {p.Message}")),
                 nameof(options));
         }
         var mean = rewardMean ?? new RunningRewardMean();

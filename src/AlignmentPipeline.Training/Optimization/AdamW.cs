@@ -43,7 +43,7 @@ internal sealed class AdamW : IDisposable
         var problems = options.Validate();
         if (problems.Count > 0)
         {
-            throw new ArgumentException("Invalid AdamW options: " + string.Join("; ", problems), nameof(options));
+            throw new ArgumentException("Invalid AdamW options: " + string.Join("; ", problems.Select(p => $"{p.Key}: {p.Message}")), nameof(options));
         }
         var unique = new List<(string Name, Parameter Parameter)>();
         foreach (var (name, parameter) in namedParameters)

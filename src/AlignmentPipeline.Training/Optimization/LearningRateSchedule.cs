@@ -1,4 +1,4 @@
-using AlignmentPipeline.Training.Losses;
+using AlignmentPipeline.Core.Configuration;
 
 namespace AlignmentPipeline.Training.Optimization;
 

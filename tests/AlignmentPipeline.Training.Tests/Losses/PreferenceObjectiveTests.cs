@@ -1,4 +1,6 @@
+using AlignmentPipeline.Core.Configuration;
 using AlignmentPipeline.Training.Losses;
+using AlignmentPipeline.Training.Optimization;
 using TorchSharp;
 
 namespace AlignmentPipeline.Training.Tests.Losses;
@@ -112,5 +114,17 @@ public sealed class PreferenceObjectiveTests
     {
         var problems = new KtoLossOptions { Beta = 0, DesirableWeight = -1, UndesirableWeight = double.PositiveInfinity }.Validate();
         Assert.Equal(["beta", "desirable_weight", "undesirable_weight"], problems.Select(p => p.Key).ToArray());
+    }
+
+    [Fact]
+    public void Yaml_keys_are_the_trl_names_and_validation_reaches_the_binder()
+    {
+        Assert.Equal(
+            ["type", "weights", "beta", "label_smoothing", "simpo_gamma", "orpo_lambda"],
+            OptionProperty.Of(typeof(PreferenceLossOptions)).Select(p => p.Key).ToArray());
+        Assert.Equal(["beta", "desirable_weight", "undesirable_weight"], OptionProperty.Of(typeof(KtoLossOptions)).Select(p => p.Key).ToArray());
+        Assert.Equal(["beta1", "beta2", "epsilon", "weight_decay"], OptionProperty.Of(typeof(AdamWOptions)).Select(p => p.Key).ToArray());
+        IValidatableOptions options = new PreferenceLossOptions { Types = ["ipo"], LabelSmoothing = 0.1 };
+        Assert.Equal("label_smoothing", Assert.Single(options.Validate()).Key);
     }
 }
