@@ -1,22 +1,24 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Unicode;
+using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Configuration;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Ingest.Containers;
+using AlignmentPipeline.Data.Ingest.Formats;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
 namespace AlignmentPipeline.Data.Ingest;
 
 /// <summary>
-/// <c>kind: ingest</c>: reads JSONL (optionally gzipped) files into Parquet pairs, one task and one part per file,
-/// streaming. Rows that cannot be used go to <c>quarantine/</c> with the reason and their file:line.
+/// <c>kind: ingest</c>: reads preference data (JSONL, JSON arrays, Parquet, CSV/TSV, gzipped or not; canonical,
+/// conversational, HH transcripts, pairwise-judged or scored rows) into Parquet pairs, one task and one part per
+/// file, streaming. Rows that cannot be used go to <c>quarantine/</c> with the reason and their file:line (or
+/// file:row); stats.json counts them by reason, counts blank lines and names the format used for each file.
 /// </summary>
 public sealed class IngestStage(IngestOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<IngestOptions>(
-        "ingest", 1, "Reads preference pairs from JSONL(.gz) files into Parquet; bad rows go to quarantine.", InputArity.None,
-        o => new IngestStage(o));
+        "ingest", 2, "Reads preference pairs from JSONL/JSON/Parquet/CSV files in several formats into Parquet; bad rows go to quarantine.",
+        InputArity.None, o => new IngestStage(o));
 
     private readonly IReadOnlyList<string> files = options.Inputs.SelectMany(i => PathResolver.Resolve(i, allowGlob: true)).Distinct().ToList();
 
@@ -26,10 +28,11 @@ public sealed class IngestStage(IngestOptions options) : IStage
     {
         string file = files[context.TaskIndex];
         string display = Path.GetRelativePath(Environment.CurrentDirectory, file);
-        var parser = new CanonicalRowParser(options.Fields);
+        var fields = new FieldNames(options.Fields);
         var storage = context.Stage.Storage;
         long rowsIn = 0, blank = 0;
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        IRowFormat? format = options.Format == IngestFormat.Auto ? null : Create(options.Format, fields);
 
         await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
@@ -41,97 +44,100 @@ public sealed class IngestStage(IngestOptions options) : IStage
             await quarantine.WriteAsync(row, cancellationToken);
         }
 
-        await using (var reader = LineReader.Open(file))
+        var container = InputFile.Detect(file);
+        await foreach (var row in Rows(container, file, display, cancellationToken))
         {
-            while (true)
+            if (row.IsBlank)
             {
-                ReadOnlyMemory<byte>? maybeLine;
-                try
-                {
-                    maybeLine = await reader.ReadLineAsync(cancellationToken);
-                }
-                catch (InvalidDataException e)
-                {
-                    rowsIn++;
-                    await Quarantine(new QuarantinedRow($"{display}:{reader.LineNumber + 1}", "truncated_input",
-                        $"the compressed file ends early or is damaged after line {reader.LineNumber}: {e.Message}", null));
-                    break;
-                }
+                blank++;
+                continue;
+            }
 
-                if (maybeLine is not { } line)
-                {
-                    break;
-                }
+            rowsIn++;
+            progress.Advance();
+            if (row.ProblemReason is { } reason)
+            {
+                await Quarantine(new QuarantinedRow(row.Location, reason, row.ProblemDetail ?? "", row.Raw));
+                continue;
+            }
 
-                if (IsBlank(line.Span))
-                {
-                    blank++;
-                    continue;
-                }
+            if (row.Value is not JsonObject value)
+            {
+                await Quarantine(new QuarantinedRow(row.Location, "not_an_object", $"expected a JSON object, found {PairChecks.Kind(row.Value)}", row.Raw));
+                continue;
+            }
 
-                rowsIn++;
-                progress.Advance();
-                string source = $"{display}:{reader.LineNumber}";
-                var outcome = Parse(parser, line, source);
-                if (outcome.Quarantined is { } rejected)
-                {
-                    await Quarantine(rejected);
-                }
+            if (format is null && FormatDetector.Detect(value, fields) is { } detected)
+            {
+                format = Create(detected, fields);
+                context.Stage.Log.Info($"{context.Stage.StageName}: {display} looks like format '{Name(detected)}'");
+            }
 
-                foreach (var pair in outcome.Pairs)
-                {
-                    await pairs.WriteAsync(pair, cancellationToken);
-                }
+            if (format is null)
+            {
+                await Quarantine(new QuarantinedRow(row.Location, "unknown_format",
+                    $"cannot recognise the format from fields {string.Join(", ", value.Select(p => p.Key))}; set 'format' and 'fields'", row.Raw));
+                continue;
+            }
+
+            var outcome = format.Parse(value, row.Location, row.Raw ?? value.ToJsonString());
+            if (outcome.Quarantined is { } rejected)
+            {
+                await Quarantine(rejected);
+            }
+
+            foreach (var pair in outcome.Pairs)
+            {
+                await pairs.WriteAsync(pair, cancellationToken);
             }
         }
 
         await pairs.CompleteAsync(cancellationToken);
         await quarantine.CompleteAsync(cancellationToken);
-        return new TaskResult(new StageCounters(rowsIn, pairs.RowsWritten, dropped), new() { ["blank_lines"] = blank });
+        return new TaskResult(new StageCounters(rowsIn, pairs.RowsWritten, dropped), new()
+        {
+            ["blank_lines"] = blank,
+            ["file"] = display,
+            ["container"] = Name(container),
+            ["format"] = format is null ? null : Name(format.Format),
+        });
     }
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
         Task.FromResult(new StageSummary(
             StageCounters.Sum(tasks.Select(t => t.Counters)),
-            new() { ["blank_lines"] = tasks.Sum(t => t.Extra?["blank_lines"]?.GetValue<long>() ?? 0), ["files"] = files.Count }));
-
-    private static RowOutcome Parse(CanonicalRowParser parser, ReadOnlyMemory<byte> line, string source)
-    {
-        if (!Utf8.IsValid(line.Span))
-        {
-            string lossy = Encoding.UTF8.GetString(line.Span);
-            return RowOutcome.Reject(source, "invalid_utf8", "the line is not valid UTF-8", lossy);
-        }
-
-        string raw = Encoding.UTF8.GetString(line.Span);
-        try
-        {
-            using var document = JsonDocument.Parse(line);
-            return parser.Parse(document.RootElement, source, raw);
-        }
-        catch (JsonException e)
-        {
-            string where = e.BytePositionInLine is { } column ? $" at column {column + 1}" : "";
-            return RowOutcome.Reject(source, "invalid_json", $"invalid JSON{where}: {FirstSentence(e.Message)}", raw);
-        }
-    }
-
-    private static bool IsBlank(ReadOnlySpan<byte> line)
-    {
-        foreach (byte b in line)
-        {
-            if (b is not ((byte)' ' or (byte)'\t'))
+            new()
             {
-                return false;
-            }
-        }
+                ["blank_lines"] = tasks.Sum(t => t.Extra?["blank_lines"]?.GetValue<long>() ?? 0),
+                ["files"] = files.Count,
+                ["sources"] = new JsonArray(tasks.Select(t => (JsonNode)new JsonObject
+                {
+                    ["file"] = t.Extra?["file"]?.DeepClone(),
+                    ["container"] = t.Extra?["container"]?.DeepClone(),
+                    ["format"] = t.Extra?["format"]?.DeepClone(),
+                    ["rows_in"] = t.Counters.RowsIn,
+                    ["rows_out"] = t.Counters.RowsOut,
+                }).ToArray()),
+            }));
 
-        return true;
-    }
-
-    private static string FirstSentence(string message)
+    private IRowFormat Create(IngestFormat format, FieldNames fields) => format switch
     {
-        int cut = message.IndexOf(". ", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
+        IngestFormat.Canonical => new CanonicalFormat(fields),
+        IngestFormat.Conversational => new ConversationalFormat(fields),
+        IngestFormat.HhTranscript => new HhTranscriptFormat(fields),
+        IngestFormat.PairwiseJudged => new PairwiseJudgedFormat(fields),
+        IngestFormat.Scored => new ScoredFormat(fields, options.Pairing, options.Margin, options.Seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(format), format, "auto is resolved per file before parsing"),
+    };
+
+    private static IAsyncEnumerable<SourceRow> Rows(ContainerKind container, string file, string display, CancellationToken cancellationToken) => container switch
+    {
+        ContainerKind.Jsonl => JsonlRows.ReadAsync(file, display, cancellationToken),
+        ContainerKind.JsonArray => JsonArrayRows.ReadAsync(file, display, cancellationToken),
+        ContainerKind.Parquet => ParquetRows.ReadAsync(file, display, cancellationToken),
+        ContainerKind.Csv => DelimitedRows.Read(file, display, ',', cancellationToken).ToAsyncEnumerable(),
+        _ => DelimitedRows.Read(file, display, '\t', cancellationToken).ToAsyncEnumerable(),
+    };
+
+    private static string Name(Enum value) => OptionProperty.SnakeCase(value.ToString());
 }

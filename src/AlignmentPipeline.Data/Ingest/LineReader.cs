@@ -1,10 +1,9 @@
-using System.IO.Compression;
-
 namespace AlignmentPipeline.Data.Ingest;
 
 /// <summary>
-/// Reads a text file as raw byte lines (so invalid UTF-8 can be quarantined instead of silently replaced), gzip or not
-/// (detected by magic bytes), skipping a UTF-8 BOM and treating CRLF like LF. Lines of any length are supported.
+/// Reads a decompressed stream (see <see cref="Containers.InputFile.OpenDecompressed"/>) as raw byte lines, so invalid
+/// UTF-8 can be quarantined instead of silently replaced, skipping a UTF-8 BOM and treating CRLF like LF. Lines of any
+/// length are supported.
 /// </summary>
 internal sealed class LineReader : IAsyncDisposable
 {
@@ -15,20 +14,11 @@ internal sealed class LineReader : IAsyncDisposable
     private bool eof;
     private bool first = true;
 
-    private LineReader(Stream stream) => this.stream = stream;
+    /// <summary>Reads lines from an already decompressed stream, which it disposes.</summary>
+    public LineReader(Stream stream) => this.stream = stream;
 
     /// <summary>1-based number of the line last returned.</summary>
     public long LineNumber { get; private set; }
-
-    public static LineReader Open(string path)
-    {
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        Span<byte> magic = stackalloc byte[2];
-        int read = file.Read(magic);
-        file.Position = 0;
-        Stream stream = read == 2 && magic[0] == 0x1f && magic[1] == 0x8b ? new GZipStream(file, CompressionMode.Decompress) : file;
-        return new LineReader(stream);
-    }
 
     /// <summary>The next line without its terminator, or null at the end. Throws InvalidDataException on a damaged gzip stream.</summary>
     public async ValueTask<ReadOnlyMemory<byte>?> ReadLineAsync(CancellationToken cancellationToken)
