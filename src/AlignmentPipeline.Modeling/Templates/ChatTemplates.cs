@@ -1,3 +1,5 @@
+using AlignmentPipeline.Modeling.Tokenization;
+
 namespace AlignmentPipeline.Modeling.Templates;
 
 /// <summary>Finds a chat template by name, or builds one from a tokenizer_config.json Jinja template.</summary>
@@ -21,6 +23,28 @@ public static class ChatTemplates
         }
         var llama3 = name == "llama3";
         return new BuiltInChatTemplate(name, bosToken ?? (llama3 ? "<|begin_of_text|>" : "<s>"), eosToken ?? (llama3 ? "<|eot_id|>" : "</s>"));
+    }
+
+    /// <summary>The name that selects the tokenizer's own <c>chat_template</c> in <see cref="Resolve"/>.</summary>
+    public const string TokenizerTemplateName = "tokenizer";
+
+    /// <summary>
+    /// Resolves a configured template name: <see cref="TokenizerTemplateName"/> gives the Jinja <c>chat_template</c> of
+    /// <paramref name="tokenizer"/> with its BOS/EOS pieces as <c>bos_token</c>/<c>eos_token</c>; any other name is a
+    /// built-in template with its conventional tokens.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is unknown, or "tokenizer" is asked for but the tokenizer has no chat_template.</exception>
+    public static IChatTemplate Resolve(string name, LoadedTokenizer tokenizer)
+    {
+        if (name != TokenizerTemplateName)
+        {
+            return BuiltIn(name);
+        }
+        var source = tokenizer.ChatTemplate ?? throw new ArgumentException(
+            $"template '{TokenizerTemplateName}' was asked for, but the {tokenizer.Format} tokenizer has no chat_template; " +
+            $"choose one of {string.Join(", ", BuiltInNames)}.", nameof(name));
+        string Special(int? id) => id is { } value ? tokenizer.Tokenizer.Piece(value) : "";
+        return FromJinja(source, Special(tokenizer.Tokenizer.BosId), Special(tokenizer.Tokenizer.EosId));
     }
 
     /// <summary>A tokenizer_config.json <c>chat_template</c>; see <see cref="JinjaChatTemplate"/> for the supported subset.</summary>

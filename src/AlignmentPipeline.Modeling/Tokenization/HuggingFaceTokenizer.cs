@@ -60,7 +60,9 @@ public static class HuggingFaceTokenizer
     {
         if (normalizer is not null)
         {
-            throw new NotSupportedException($"{path}: normalizer '{normalizer["type"]}' with a byte-level BPE is not supported (only none).");
+            throw new NotSupportedException(
+                $"{path}: normalizer '{normalizer["type"]}' with a byte-level BPE is not supported (only none; NFC is not available " +
+                "because the build runs with InvariantGlobalization, whose string.Normalize does not compose).");
         }
         return new ByteLevelBpeTokenizer(vocab, [.. merges.Select(m => $"{m.Left} {m.Right}")], pattern, addedTokens, specialIds, bosId, eosId, hash);
     }

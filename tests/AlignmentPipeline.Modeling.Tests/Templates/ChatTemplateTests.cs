@@ -1,4 +1,6 @@
 using AlignmentPipeline.Modeling.Templates;
+using AlignmentPipeline.Modeling.Tests.Tokenization;
+using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests.Templates;
 
@@ -100,5 +102,36 @@ public sealed class ChatTemplateTests
         var error = Assert.Throws<ArgumentException>(() => ChatTemplates.BuiltIn("vicuna"));
 
         Assert.Contains("none, chatml, llama2, llama3, zephyr", error.Message);
+    }
+
+    [Fact]
+    public void Resolve_tokenizer_renders_the_tokenizer_chat_template_with_its_bos_and_eos_pieces()
+    {
+        var dir = Directory.CreateTempSubdirectory("chat-template-tests-");
+        try
+        {
+            File.WriteAllText(Path.Combine(dir.FullName, "tokenizer.json"), HfTokenizerFixtures.SentencePieceLlama());
+            File.WriteAllText(Path.Combine(dir.FullName, "tokenizer_config.json"), $$"""{"chat_template": {{System.Text.Json.JsonSerializer.Serialize(OfficialTemplates.Llama2)}}}""");
+            var loaded = TokenizerLoader.Load(dir.FullName);
+
+            var text = ChatTemplates.Resolve(ChatTemplates.TokenizerTemplateName, loaded).Render([new("user", "hi"), new("assistant", "yo")], false);
+
+            Assert.Equal("<s>[INST] hi [/INST] yo </s>", text);
+            Assert.Equal("llama3", ChatTemplates.Resolve("llama3", loaded).Name);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Resolve_tokenizer_without_a_chat_template_names_the_builtin_choices()
+    {
+        var loaded = new LoadedTokenizer(new ByteTokenizer(), new SpecialTokenRules(), ChatTemplate: null, "byte");
+
+        var error = Assert.Throws<ArgumentException>(() => ChatTemplates.Resolve("tokenizer", loaded));
+
+        Assert.Contains("byte tokenizer has no chat_template; choose one of none, chatml", error.Message);
     }
 }
