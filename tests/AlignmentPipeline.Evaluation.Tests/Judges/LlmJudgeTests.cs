@@ -89,6 +89,22 @@ public sealed class LlmJudgeTests : IDisposable
     }
 
     [Fact]
+    public async Task A_timeout_of_the_HttpClient_itself_is_retried_like_an_attempt_timeout()
+    {
+        await using var server = OpenAiCompatibleServerDouble.Start(request => request.TimesSeenBefore == 0
+            ? new ServerAction.Delayed(TimeSpan.FromSeconds(5), KindnessJudgeScript.Reply(request))
+            : KindnessJudgeScript.Reply(request));
+        using var impatient = new HttpClient { Timeout = TimeSpan.FromMilliseconds(500) };
+        var time = new FakeTimeProvider();
+        var judge = new LlmJudge(Options(server), impatient, time);
+
+        var judged = await FakeTimePump.RunAsync(time, JudgeRunner.JudgeAllAsync(judge, [Items[0].Request], cancellationToken: TestContext.Current.CancellationToken));
+
+        Assert.Equal(Verdict.Win, judged[0].Outcome.Verdict);
+        Assert.Equal((4L, 2L), (judge.Stats.Requests, judge.Stats.Retries));
+    }
+
+    [Fact]
     public async Task Malformed_bodies_refusals_and_missing_verdict_lines_are_invalid_and_never_wins()
     {
         await using var server = OpenAiCompatibleServerDouble.Start(request =>

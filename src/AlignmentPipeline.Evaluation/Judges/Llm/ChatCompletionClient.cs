@@ -11,9 +11,10 @@ namespace AlignmentPipeline.Evaluation.Judges.Llm;
 
 /// <summary>
 /// Posts one user message to <c>{base_url}/chat/completions</c> through a Polly pipeline: retries with exponential
-/// backoff and jitter on 408, 429, 5xx, connection errors and attempt timeouts (a Retry-After header replaces the
-/// computed delay, capped at <see cref="LlmJudgeOptions.RetryMaxDelay"/>), each attempt bounded by
-/// <see cref="LlmJudgeOptions.AttemptTimeout"/>, at most <see cref="LlmJudgeOptions.MaxConcurrency"/> calls at once.
+/// backoff and jitter on 408, 429, 5xx, connection errors and timeouts (ours per attempt, or HttpClient's own); a
+/// Retry-After header replaces the computed delay, capped at <see cref="LlmJudgeOptions.RetryMaxDelay"/>. Each attempt
+/// is bounded by <see cref="LlmJudgeOptions.AttemptTimeout"/>; at most <see cref="LlmJudgeOptions.MaxConcurrency"/>
+/// calls run at once.
 /// </summary>
 internal sealed class ChatCompletionClient
 {
@@ -40,10 +41,14 @@ internal sealed class ChatCompletionClient
         pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = timeProvider }
             .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
             {
-                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<TimeoutRejectedException>()
-                    .HandleResult(response => IsTransient(response.StatusCode)),
+                ShouldHandle = arguments => ValueTask.FromResult(arguments.Outcome switch
+                {
+                    { Exception: HttpRequestException or TimeoutRejectedException } => true,
+                    // HttpClient.Timeout fired (the caller did not cancel): as transient as our own attempt timeout.
+                    { Exception: OperationCanceledException } => !arguments.Context.CancellationToken.IsCancellationRequested,
+                    { Result: { } response } => IsTransient(response.StatusCode),
+                    _ => false,
+                }),
                 MaxRetryAttempts = options.MaxRetryAttempts,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
@@ -87,7 +92,7 @@ internal sealed class ChatCompletionClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                // HttpClient.Timeout fired; the per-attempt timeout above is the one meant to bound attempts.
+                // HttpClient.Timeout fired on the last attempt.
                 return new ChatCompletionResult(null, "timeout", IsJudgeAnswer: false);
             }
 

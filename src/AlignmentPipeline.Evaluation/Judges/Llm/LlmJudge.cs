@@ -20,7 +20,7 @@ public sealed class LlmJudge : IJudge
 
     /// <summary>Creates the judge; reads the API key from the environment variable named in the options.</summary>
     /// <param name="options">Endpoint, model, template, retry and cache settings.</param>
-    /// <param name="httpClient">Client used for every request; its own Timeout should exceed <see cref="LlmJudgeOptions.AttemptTimeout"/>.</param>
+    /// <param name="httpClient">Client used for every request; when its own Timeout fires first, that attempt is retried like an attempt timeout.</param>
     /// <param name="timeProvider">Clock for backoff delays and attempt timeouts. Default <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="ArgumentException">The options are invalid (all problems listed) or the key variable is unset.</exception>
     public LlmJudge(LlmJudgeOptions options, HttpClient httpClient, TimeProvider? timeProvider = null)

@@ -31,8 +31,11 @@ public sealed record LlmJudgeOptions
     /// <summary>Retries after the first attempt on 408, 429, 5xx, connection errors and attempt timeouts. Default 6.</summary>
     public int MaxRetryAttempts { get; init; } = 6;
 
-    /// <summary>Time one attempt (request and reading the body) may take before it is abandoned and retried. Default 120 s.</summary>
-    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(120);
+    /// <summary>
+    /// Time one attempt (request and reading the body) may take before it is abandoned and retried. Default 60 s,
+    /// below HttpClient's default Timeout of 100 s; a timeout of the HttpClient itself is retried the same way.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>Base of the exponential backoff with jitter between retries. Default 2 s.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(2);
