@@ -1,4 +1,5 @@
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Dedup;
 using AlignmentPipeline.Data.Ingest;
 
 namespace AlignmentPipeline.Data;
@@ -7,5 +8,5 @@ namespace AlignmentPipeline.Data;
 public static class DataStageKinds
 {
     /// <summary>The data stage kinds with their built-in options (custom pair filters: see the filter stage).</summary>
-    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind];
+    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind];
 }
