@@ -1,8 +1,9 @@
-using System.Text;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Generation;
+using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.Modeling.Tests.Tokenization;
+using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests;
 
@@ -23,10 +24,55 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     [Fact]
     public void Greedy_generation_from_bos_reproduces_the_published_llama2c_text()
     {
-        var tokenizer = SharedDataFiles.Require("models/stories260K/tok512.bin");
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
 
         Assert.Equal(256, binGreedy.Tokens.Length); // run.c samples at positions 0..255; no BOS came, so all 256 count
-        Assert.Equal(PublishedGreedyText, RunCDecode(tokenizer, binGreedy.Tokens));
+        Assert.Equal(PublishedGreedyText, tokenizer.Decode([Bos, .. binGreedy.Tokens])); // after BOS the leading space goes
+    }
+
+    [Fact]
+    public void Gguf_embedded_vocabulary_decodes_the_greedy_tokens_to_the_published_text()
+    {
+        var metadata = GgufFile.Read(SharedDataFiles.Require("models/stories260K/stories260K.gguf")).Metadata;
+        var tokenizer = GgufTokenizer.Create(GgufVocabulary.FromMetadata(metadata));
+
+        Assert.Equal(PublishedGreedyText, tokenizer.Decode([Bos, .. binGreedy.Tokens]));
+    }
+
+    [Fact]
+    public void Prompted_greedy_generation_reproduces_the_published_64_step_text()
+    {
+        // A public llama2.c port pins `./run stories260K.bin -z tok512.bin -t 0 -n 64 -i "Once upon a time"`:
+        // 64 positions = BOS + 4 prompt tokens + 59 more fed back + the last sampled one, i.e. 60 new tokens.
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
+        using var model = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        int[] prompt = [Bos, .. tokenizer.Encode("Once upon a time")];
+
+        var generated = TextGenerator.Generate(model, [prompt], new GenerationOptions { MaxNewTokens = 64 - prompt.Length + 1, StopTokens = [Bos] })[0];
+
+        Assert.Equal([Bos, 403, 407, 261, 378], prompt);
+        Assert.Equal(
+            "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, red ball. She wanted to play with it, but it was too high.\nLily",
+            tokenizer.Decode([.. prompt, .. generated]));
+    }
+
+    [Fact]
+    public void Next_token_probabilities_after_the_prompt_match_the_published_distribution()
+    {
+        // Published for these two files: after "Once upon a time" (T = 1), "," has 96.9% and " there" 2.9%.
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
+        using var model = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        int[] prompt = [Bos, .. tokenizer.Encode("Once upon a time")];
+        using var scope = TorchSharp.torch.NewDisposeScope();
+
+        const int comma = 432, there = 383; // tok512.bin pieces "," and " there"
+
+        var scored = CompletionLogProbs.Compute(
+            model, [new LogProbRequest(prompt, [comma]), new LogProbRequest(prompt, [there])], LogProbMode.Inference).ToSequences();
+
+        Assert.Equal((",", " there"), (tokenizer.Piece(comma), tokenizer.Piece(there)));
+        Assert.Equal(96.9, Math.Round(100 * Math.Exp(scored[0].Sum), 1));
+        Assert.Equal(2.9, Math.Round(100 * Math.Exp(scored[1].Sum), 1));
     }
 
     [Fact]
@@ -51,41 +97,6 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
         Assert.Equal(1e-5, config.RmsNormEps, 1e-9);
         Assert.Equal(260_032, model.NamedParameters().Sum(p => p.Parameter.numel()));
         Assert.Equal("270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d".Length, loaded.ContentHash.Length);
-    }
-
-    /// <summary>
-    /// run.c's decode: tok512.bin holds (score, length, bytes) per id; a piece after BOS loses its leading space, and
-    /// <c>&lt;0xHH&gt;</c> pieces are raw bytes.
-    /// </summary>
-    private static string RunCDecode(string tokenizerPath, IReadOnlyList<int> tokens)
-    {
-        using var reader = new BinaryReader(File.OpenRead(tokenizerPath));
-        reader.ReadInt32(); // max_token_length
-        var pieces = Enumerable.Range(0, 512).Select(_ =>
-        {
-            reader.ReadSingle(); // score
-            return reader.ReadBytes(reader.ReadInt32());
-        }).ToArray();
-
-        var bytes = new List<byte>();
-        var previous = Bos;
-        foreach (var token in tokens)
-        {
-            var piece = pieces[token];
-            var text = Encoding.ASCII.GetString(piece);
-            if (text.Length == 6 && text.StartsWith("<0x", StringComparison.Ordinal) && text.EndsWith('>'))
-            {
-                bytes.Add(Convert.ToByte(text[3..5], 16));
-            }
-            else
-            {
-                bytes.AddRange(previous == Bos && piece[0] == (byte)' ' ? piece[1..] : piece);
-            }
-
-            previous = token;
-        }
-
-        return Encoding.UTF8.GetString(bytes.ToArray());
     }
 
     /// <summary>Greedy tokens of stories260K.bin from BOS, generated once for the class.</summary>
