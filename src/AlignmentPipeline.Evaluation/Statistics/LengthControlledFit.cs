@@ -5,4 +5,4 @@ namespace AlignmentPipeline.Evaluation.Statistics;
 /// <param name="LengthCoefficient">Fitted weight of the squashed, standardized length difference.</param>
 /// <param name="WinRate">sigmoid(Intercept): the predicted preference at zero length difference; null when no finite fit exists.</param>
 /// <param name="Iterations">Newton iterations used (0 when the fit was closed-form).</param>
-public sealed record LengthControlledFit(double Intercept, double LengthCoefficient, double? WinRate, int Iterations);
+internal sealed record LengthControlledFit(double Intercept, double LengthCoefficient, double? WinRate, int Iterations);

@@ -1,5 +1,6 @@
 using AlignmentPipeline.Evaluation.Judges;
 using AlignmentPipeline.Evaluation.Judges.Llm;
+using AlignmentPipeline.Evaluation.Reports;
 using AlignmentPipeline.Evaluation.Statistics;
 using Microsoft.Extensions.Time.Testing;
 
@@ -127,6 +128,9 @@ public sealed class LlmJudgeTests : IDisposable
         Assert.Equal(0, stats.Retries);
         var summary = WinRateStatistics.Summarize(judged.Select(j => j.ToJudgment()).ToList());
         Assert.Equal((1, 0, 3, 0.5), (summary.N, summary.Wins, summary.Invalid, summary.WinRate));
+        var reportJson = System.Text.Json.Nodes.JsonNode.Parse(ReportJson.Write(EvaluationReport.FromJudgedItems(judge, "c", "b", judged)))!;
+        Assert.Equal(3, reportJson["invalid"]!.GetValue<int>());
+        Assert.Equal(1, reportJson["judge_fields"]!["invalid_reasons"]!["refusal"]!.GetValue<long>());
     }
 
     [Fact]

@@ -19,7 +19,7 @@ public sealed class RuleJudgeTests
         var scorer = new LexiconSentimentScorer();
 
         // kind: "Kind", "shared", "hug" (3); unkind: "yelled" (1); "kindness" and "friend's" are other words.
-        var score = scorer.Score("", "The Kind girl shared her toy and gave a hug. Her brother yelled. Such kindness, her friend's mom said.");
+        var score = scorer.Score("", "The Kind girl shared her toy and gave a hug. Her brother yelled. Such kindness, her friend's mom said, and her friend’s dad.");
 
         Assert.Equal(2, score);
     }

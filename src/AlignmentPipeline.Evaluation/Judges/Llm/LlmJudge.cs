@@ -51,10 +51,10 @@ public sealed class LlmJudge : IJudge
     /// <inheritdoc />
     public async Task<JudgeOutcome> JudgeAsync(JudgeRequest request, CancellationToken cancellationToken = default)
     {
-        var candidateFirstTask = JudgeOrderAsync(request, candidateFirst: true, cancellationToken);
-        var candidateSecondTask = JudgeOrderAsync(request, candidateFirst: false, cancellationToken);
-        var candidateFirst = await candidateFirstTask.ConfigureAwait(false);
-        var candidateSecond = await candidateSecondTask.ConfigureAwait(false);
+        var orders = await Task.WhenAll(
+            JudgeOrderAsync(request, candidateFirst: true, cancellationToken),
+            JudgeOrderAsync(request, candidateFirst: false, cancellationToken)).ConfigureAwait(false);
+        var (candidateFirst, candidateSecond) = (orders[0], orders[1]);
 
         // From the candidate's side: shown as A, "A" is a win; shown as B, "B" is a win.
         var first = ForCandidate(candidateFirst.Verdict, candidateIs: OrderVerdict.A);

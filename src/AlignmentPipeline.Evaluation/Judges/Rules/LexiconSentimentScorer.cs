@@ -55,13 +55,13 @@ public sealed class LexiconSentimentScorer : IRuleScorer
         return score;
     }
 
-    /// <summary>Maximal runs of letters and apostrophes; "friend's" stays one word and does not count as "friend".</summary>
+    /// <summary>Maximal runs of letters and apostrophes (' or ’); "friend's" stays one word and does not count as "friend".</summary>
     private static IEnumerable<string> Words(string text)
     {
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
-            var inWord = i < text.Length && (char.IsLetter(text[i]) || text[i] == '\'');
+            var inWord = i < text.Length && (char.IsLetter(text[i]) || text[i] is '\'' or '\u2019');
             if (inWord && start < 0)
                 start = i;
             else if (!inWord && start >= 0)
