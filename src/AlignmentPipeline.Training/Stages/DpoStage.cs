@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.LogProbs;
+using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Stages;
+using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Losses;
+using AlignmentPipeline.Training.Metrics;
+using AlignmentPipeline.Training.Trainers;
+
+namespace AlignmentPipeline.Training.Stages;
+
+/// <summary>
+/// <c>kind: dpo</c>: DPO-family preference optimisation. The input is a <c>ref-logprobs</c> stage: pairs plus the
+/// reference log-probs cached for them. The reference model is never loaded (its files are hashed and must match the
+/// cache's key) unless <c>live_reference</c> is set; reference-free losses (simpo, orpo) read a plain pairs stage.
+/// Publishes <c>model/</c>, <c>metrics.jsonl</c> (TRL names) and <c>plots/</c>; resumable from <c>checkpoints/</c>.
+/// </summary>
+public sealed class DpoStage(DpoOptions options) : IStage
+{
+    public static StageKind Kind { get; } = StageKind.Define<DpoOptions>(
+        "dpo", 1, "DPO-family preference training against cached reference log-probs; publishes model/.",
+        InputArity.One, o => new DpoStage(o));
+
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => 1;
+
+    public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
+    {
+        var stage = context.Stage;
+        var input = stage.Inputs[0];
+        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        runtime.ApplyThreads();
+        var lossOptions = options.Loss.ToLossOptions();
+        var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
+        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
+        var referenceOption = options.Reference ?? options.Init!;
+        var referencePath = lossOptions.RequiresReference ? await ModelArtifacts.ResolveAsync(stage, referenceOption, cancellationToken) : null;
+        var fromCache = lossOptions.RequiresReference && !options.LiveReference;
+        if (!lossOptions.RequiresReference && input.Metadata["cache_key"] is not null)
+        {
+            throw new UserErrorException(
+                $"loss {string.Join("+", options.Loss.Type)} is reference-free but input '{input.StageName}' is a reference log-prob cache; " +
+                "use the pairs stage the cache was computed from as input instead");
+        }
+
+        if (fromCache)
+        {
+            var key = ReferenceCacheGuard.Check(input, referenceOption, referencePath!, tokenizer.Loaded.Tokenizer);
+            stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {key}; the reference model is not loaded");
+        }
+
+        var pairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, cancellationToken);
+        using var policy = ModelLoader.Load(initPath, runtime).Model;
+        using var liveReference = lossOptions.RequiresReference && options.LiveReference ? ModelLoader.Load(referencePath!, runtime).Model : null;
+        var maxLength = Math.Min(options.MaxLength, policy.Config.MaxSequenceLength);
+        var (train, eval, dropped) = Examples(pairs, tokenizer.Encoder, maxLength, fromCache);
+        if (train.Count == 0)
+        {
+            throw new UserErrorException($"{stage.StageName}: no training pair is left of {pairs.Count} (held out {eval.Count}, dropped: " +
+                                         $"{string.Join(", ", dropped.Select(d => $"{d.Key} {d.Value}"))}); raise max_length or lower eval_fraction");
+        }
+
+        var metricsFile = TrainingOutputs.MetricsFile(stage);
+        var objective = PreferenceLossRegistry.Create(lossOptions);
+        var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);
+        var sameModel = referencePath is not null && ModelFiles.ContentHash(initPath) == ModelFiles.ContentHash(referencePath);
+        var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
+        [
+            (MetricNames.Loss, "DPO loss"),
+            (MetricNames.RewardsMargins, "Reward margin (chosen − rejected)"),
+            (MetricNames.RewardsAccuracies, "Reward accuracy"),
+            ("eval_" + MetricNames.RewardsAccuracies, "Held-out reward accuracy"),
+        ], cancellationToken);
+
+        var extra = new JsonObject
+        {
+            ["train_pairs"] = train.Count,
+            ["eval_pairs"] = eval.Count,
+            ["steps"] = options.Loop.TotalSteps(train.Count),
+            ["first_step_loss"] = result.FirstStepLoss,
+            ["first_step_margin"] = result.FirstStepMargin,
+            ["final_loss"] = result.FinalLoss,
+            ["eval"] = new JsonObject(result.Eval.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
+        };
+        return new TaskResult(new StageCounters(pairs.Count, train.Count + eval.Count, dropped), extra);
+    }
+
+    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+
+    /// <summary>
+    /// Encodes every pair with the same rule as the cache, checks the completion token counts against the cache's,
+    /// drops pairs that do not fit and splits off the held-out pairs.
+    /// </summary>
+    private (List<DpoExample> Train, List<DpoExample> Eval, SortedDictionary<string, long> Dropped) Examples(
+        IEnumerable<CachedPair> pairs, PromptCompletionEncoder encoder, int maxLength, bool fromCache)
+    {
+        var (train, eval) = (new List<DpoExample>(), new List<DpoExample>());
+        var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var (pair, reference) in pairs)
+        {
+            if (pair.Format != Data.Records.PreferencePair.TextFormat)
+            {
+                throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; dpo trains on text pairs only for now");
+            }
+
+            var chosen = encoder.Encode(pair.Prompt, pair.Chosen);
+            var rejected = encoder.Encode(pair.Prompt, pair.Rejected);
+            if (fromCache && (chosen.CompletionIds.Count != reference!.ChosenTokens || rejected.CompletionIds.Count != reference.RejectedTokens))
+            {
+                throw new UserErrorException(
+                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {chosen.CompletionIds.Count}/{rejected.CompletionIds.Count} chosen/rejected " +
+                    $"completion tokens but the cache scored {reference.ChosenTokens}/{reference.RejectedTokens}; use the tokenizer and settings the cache used");
+            }
+
+            var longest = Math.Max(chosen.PromptIds.Count + chosen.CompletionIds.Count, rejected.PromptIds.Count + rejected.CompletionIds.Count);
+            if (longest > maxLength)
+            {
+                dropped["too_long"] = dropped.GetValueOrDefault("too_long") + 1;
+                continue;
+            }
+
+            var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), reference);
+            (IsHeldOut(pair.Id) ? eval : train).Add(example);
+        }
+
+        return (train, eval, dropped);
+    }
+
+    /// <summary>Whether a pair belongs to the evaluation split: SHA-256("seed:eval:id") read as a fraction below eval_fraction.</summary>
+    private bool IsHeldOut(string id) =>
+        options.EvalFraction > 0 &&
+        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}:eval:{id}"))) / (double)ulong.MaxValue < options.EvalFraction;
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Records;
+using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.LogProbs;
+using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Stages;
+using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Metrics;
+using AlignmentPipeline.Training.Trainers;
+using TorchSharp;
+
+namespace AlignmentPipeline.Training.Stages;
+
+/// <summary>
+/// <c>kind: sft</c>: supervised fine-tuning of a model (from <c>init</c> or <c>from_scratch</c>) on the prompt →
+/// completion pairs of its input, loss on completion tokens only. One task on CPU, deterministic for a fixed seed and
+/// thread count, resumable from <c>checkpoints/</c>. Publishes <c>model/</c>, <c>metrics.jsonl</c> and <c>plots/</c>.
+/// </summary>
+public sealed class SftStage(SftOptions options) : IStage
+{
+    public static StageKind Kind { get; } = StageKind.Define<SftOptions>(
+        "sft", 1, "Supervised fine-tuning on prompt → completion pairs (from a model or from scratch); publishes model/.",
+        InputArity.One, o => new SftStage(o));
+
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => 1;
+
+    public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
+    {
+        var stage = context.Stage;
+        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        runtime.ApplyThreads();
+        var initPath = options.Init is null ? null : await ModelArtifacts.ResolveAsync(stage, options.Init, cancellationToken);
+        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
+        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, cancellationToken);
+
+        torch.manual_seed(options.Seed);
+        using var model = initPath is null
+            ? new LlamaModel(options.FromScratch!.ToConfig(tokenizer.Loaded.Tokenizer.VocabSize))
+            : ModelLoader.Load(initPath, runtime).Model;
+        if (tokenizer.Loaded.Tokenizer.VocabSize > model.Config.VocabSize)
+        {
+            throw new UserErrorException($"the tokenizer has {tokenizer.Loaded.Tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}; use the model's own tokenizer");
+        }
+
+        var maxLength = Math.Min(options.MaxLength, model.Config.MaxSequenceLength);
+        var (examples, dropped) = Examples(pairs.Select(p => p.Pair), tokenizer.Encoder, maxLength);
+        if (examples.Count == 0)
+        {
+            throw new UserErrorException($"{stage.StageName}: no training example is left of {pairs.Count} pairs (dropped: " +
+                                         $"{string.Join(", ", dropped.Select(d => $"{d.Key} {d.Value}"))}); raise max_length or check the input");
+        }
+
+        var metricsFile = TrainingOutputs.MetricsFile(stage);
+        var finalLoss = await SftTrainer.TrainAsync(stage, model, examples, options.Loop, metricsFile, cancellationToken);
+        await TrainingOutputs.PublishAsync(stage, model, tokenizer, metricsFile,
+            [(MetricNames.Loss, "SFT loss (mean NLL per completion token)"), (MetricNames.LearningRate, "Learning rate")], cancellationToken);
+        var extra = new JsonObject
+        {
+            ["examples"] = examples.Count,
+            ["steps"] = options.Loop.TotalSteps(examples.Count),
+            ["final_loss"] = finalLoss,
+            ["completion_tokens"] = examples.Sum(e => (long)e.CompletionIds.Count),
+        };
+        return new TaskResult(new StageCounters(pairs.Count, examples.Count, dropped), extra);
+    }
+
+    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+
+    /// <summary>Prompt/completion ids per the completion choice; pairs that do not fit or have nothing to learn are counted by reason.</summary>
+    private (List<LogProbRequest> Examples, SortedDictionary<string, long> Dropped) Examples(
+        IEnumerable<PreferencePair> pairs, PromptCompletionEncoder encoder, int maxLength)
+    {
+        var examples = new List<LogProbRequest>();
+        var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        foreach (var pair in pairs)
+        {
+            if (pair.Format != PreferencePair.TextFormat)
+            {
+                throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; sft trains on text pairs only for now");
+            }
+
+            foreach (var completion in Completions(pair))
+            {
+                var ids = encoder.Encode(pair.Prompt, completion);
+                var reason = ids.PromptIds.Count == 0 ? "empty_prompt"
+                    : ids.CompletionIds.Count == 0 ? "empty_completion"
+                    : ids.PromptIds.Count + ids.CompletionIds.Count > maxLength ? "too_long"
+                    : null;
+                if (reason is null)
+                {
+                    examples.Add(new LogProbRequest(ids.PromptIds, ids.CompletionIds));
+                }
+                else
+                {
+                    dropped[reason] = dropped.GetValueOrDefault(reason) + 1;
+                }
+            }
+        }
+
+        return (examples, dropped);
+    }
+
+    private IEnumerable<string> Completions(PreferencePair pair) => options.Completion switch
+    {
+        CompletionChoice.Chosen => [pair.Chosen],
+        CompletionChoice.Rejected => [pair.Rejected],
+        CompletionChoice.Both => [pair.Chosen, pair.Rejected],
+        _ => [PicksChosen(pair.Id) ? pair.Chosen : pair.Rejected],
+    };
+
+    /// <summary>The seeded per-pair coin of <see cref="CompletionChoice.Random"/>: the low bit of SHA-256("seed:id").</summary>
+    private bool PicksChosen(string id) => (SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}:{id}"))[0] & 1) == 0;
+}

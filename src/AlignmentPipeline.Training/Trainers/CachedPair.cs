@@ -1,0 +1,60 @@
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Core.Storage;
+using AlignmentPipeline.Data.Records;
+using AlignmentPipeline.Data.Tables;
+
+namespace AlignmentPipeline.Training.Trainers;
+
+/// <summary>A preference pair with the reference log-probs a <c>ref-logprobs</c> stage cached for it, when there are any.</summary>
+/// <param name="Pair">The pair.</param>
+/// <param name="Reference">Summed reference log-probs and completion token counts, or null for a plain pairs input.</param>
+internal sealed record CachedPair(PreferencePair Pair, ReferenceLogps? Reference)
+{
+    /// <summary>The cache's columns.</summary>
+    public const string RefChosenColumn = "ref_chosen_logp";
+    public const string RefRejectedColumn = "ref_rejected_logp";
+    public const string ChosenTokensColumn = "chosen_tokens";
+    public const string RejectedTokensColumn = "rejected_tokens";
+
+    /// <summary>Every row of <paramref name="input"/>; with <paramref name="requireReference"/>, a row without reference values is an error.</summary>
+    public static async Task<List<CachedPair>> ReadAsync(IStorage storage, StageOutput input, bool requireReference, CancellationToken cancellationToken = default)
+    {
+        var rows = new List<CachedPair>();
+        await foreach (var row in ParquetTableReader.ReadAllAsync(storage, input.Parts, cancellationToken))
+        {
+            var pair = PreferenceTable.FromRow(row);
+            var hasReference = row.Has(RefChosenColumn) && row.Has(RefRejectedColumn) && row.Has(ChosenTokensColumn) && row.Has(RejectedTokensColumn);
+            if (!hasReference)
+            {
+                if (requireReference)
+                {
+                    throw new UserErrorException(
+                        $"input stage '{input.StageName}' ({input.Kind}) has no cached reference log-probs (columns {RefChosenColumn}, " +
+                        $"{RefRejectedColumn}, {ChosenTokensColumn}, {RejectedTokensColumn}); make the input a ref-logprobs stage, or set " +
+                        "live_reference: true to compute them with the reference model during training");
+                }
+
+                rows.Add(new CachedPair(pair, null));
+                continue;
+            }
+
+            var reference = new ReferenceLogps(row.Double(RefChosenColumn), row.Double(RefRejectedColumn), row.Int(ChosenTokensColumn), row.Int(RejectedTokensColumn));
+            if (!double.IsFinite(reference.Chosen) || !double.IsFinite(reference.Rejected))
+            {
+                throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) in '{input.StageName}' has no finite reference log-prob; recompute the cache");
+            }
+
+            rows.Add(new CachedPair(pair, reference));
+        }
+
+        return rows;
+    }
+}
+
+/// <summary>Reference log-probs of one pair as the cache stores them.</summary>
+/// <param name="Chosen">Summed log-prob of the chosen completion under the reference.</param>
+/// <param name="Rejected">Summed log-prob of the rejected completion under the reference.</param>
+/// <param name="ChosenTokens">Completion tokens the chosen sum covers.</param>
+/// <param name="RejectedTokens">Completion tokens the rejected sum covers.</param>
+internal sealed record ReferenceLogps(double Chosen, double Rejected, int ChosenTokens, int RejectedTokens);

@@ -1,0 +1,38 @@
+using AlignmentPipeline.Modeling.LogProbs;
+using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Training.Losses;
+using static TorchSharp.torch;
+
+namespace AlignmentPipeline.Training.Trainers;
+
+/// <summary>Per-sequence log-probs of a micro-batch of pairs: the policy's from the one log-prob function, the reference's from the cache or a live model.</summary>
+internal static class DpoBatch
+{
+    /// <summary>
+    /// Scores chosen and rejected completions of <paramref name="examples"/> in one forward (2n sequences) under the
+    /// policy in <paramref name="mode"/>; reference values come from <paramref name="liveReference"/> when given, else
+    /// from each example's cache entry, else are absent (reference-free losses). Tensors land in the caller's scope.
+    /// </summary>
+    public static PreferenceLogps Logps(ICausalLanguageModel policy, IReadOnlyList<DpoExample> examples, ICausalLanguageModel? liveReference, LogProbMode mode)
+    {
+        var n = examples.Count;
+        LogProbRequest[] requests = [.. examples.Select(e => e.Chosen), .. examples.Select(e => e.Rejected)];
+        var sums = CompletionLogProbs.Compute(policy, requests, mode).Sums; // (2n)
+        Tensor? referenceChosen = null, referenceRejected = null;
+        if (liveReference is not null)
+        {
+            var reference = CompletionLogProbs.Compute(liveReference, requests, LogProbMode.Inference).Sums; // (2n)
+            (referenceChosen, referenceRejected) = (reference.narrow(0, 0, n), reference.narrow(0, n, n)); // (n), (n)
+        }
+        else if (examples[0].Reference is not null)
+        {
+            referenceChosen = tensor(examples.Select(e => (float)e.Reference!.Chosen).ToArray()); // (n)
+            referenceRejected = tensor(examples.Select(e => (float)e.Reference!.Rejected).ToArray()); // (n)
+        }
+
+        return new PreferenceLogps(
+            sums.narrow(0, 0, n), sums.narrow(0, n, n), referenceChosen, referenceRejected,
+            tensor(examples.Select(e => (long)e.Chosen.CompletionIds.Count).ToArray()), // (n)
+            tensor(examples.Select(e => (long)e.Rejected.CompletionIds.Count).ToArray())); // (n)
+    }
+}

@@ -1,0 +1,11 @@
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Training.Stages;
+
+namespace AlignmentPipeline.Training;
+
+/// <summary>Every stage kind of the training project, for registration in a <see cref="StageRegistry"/>.</summary>
+public static class TrainingStageKinds
+{
+    /// <summary><c>sft</c> and <c>dpo</c>.</summary>
+    public static IReadOnlyList<StageKind> All { get; } = [SftStage.Kind, DpoStage.Kind];
+}

@@ -1,0 +1,125 @@
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Configuration;
+using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Training.Trainers;
+using TorchSharp;
+
+namespace AlignmentPipeline.Training.Tests.Trainers;
+
+[Collection(nameof(TrainerCollection))]
+public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<DpoPipelineFixture>
+{
+    [Fact]
+    public void The_dpo_stage_loads_only_the_policy_and_says_the_reference_comes_from_the_cache()
+    {
+        Assert.Equal(1, fixture.DpoModelLoads);
+        Assert.Contains("reference log-probs come from cache", fixture.DpoLog);
+        Assert.Contains("the reference model is not loaded", fixture.DpoLog);
+    }
+
+    [Fact]
+    public async Task Step_zero_with_policy_equal_to_reference_gives_ln2_and_zero_margins()
+    {
+        var stats = await fixture.Harness.StatsAsync(fixture.WithDpo, "dpo");
+        // Policy = reference, so every implicit reward β(π − π_ref) is 0 and −log σ(0) = ln 2. The cache was computed
+        // in other batches (other padding), so equality holds to float32 rounding, not bitwise.
+        Assert.Equal(Math.Log(2), stats["first_step_loss"]!.GetValue<double>(), 1e-5);
+        Assert.Equal(0, stats["first_step_margin"]!.GetValue<double>(), 1e-5);
+        Assert.Contains("sanity check passed at step 0", fixture.DpoLog);
+    }
+
+    [Fact]
+    public async Task Dpo_raises_held_out_reward_accuracy_on_a_learnable_preference()
+    {
+        var stats = await fixture.Harness.StatsAsync(fixture.WithDpo, "dpo");
+        var eval = stats["eval"]!.AsObject();
+        Assert.True(stats["eval_pairs"]!.GetValue<int>() >= 6, $"too few held-out pairs: {stats["eval_pairs"]}");
+        var accuracy = eval["eval_rewards/accuracies"]!.GetValue<double>();
+        Assert.True(accuracy >= 0.9, $"held-out rewards/accuracies {accuracy} after 30 steps");
+        Assert.True(eval["eval_rewards/margins"]!.GetValue<double>() > 0);
+    }
+
+    [Fact]
+    public async Task Dpo_publishes_a_loadable_model_metrics_with_trl_names_and_plots()
+    {
+        var output = await fixture.Harness.OutputAsync(fixture.WithDpo, "dpo");
+        foreach (var file in new[] { "model/config.json", "model/model.safetensors", "model/byte_tokenizer.json", "metrics.jsonl",
+                     "plots/loss.png", "plots/rewards_margins.png", "plots/rewards_accuracies.png", "plots/eval_rewards_accuracies.png" })
+        {
+            Assert.Contains(file, output.Files);
+        }
+
+        var lines = File.ReadAllLines(Path.Combine(fixture.Harness.Storage.Root, output.Path("metrics.jsonl")));
+        Assert.Equal(30 + 3, lines.Length); // one line per step plus evaluations at steps 10, 20 and 30
+        foreach (var name in new[] { "\"loss\"", "\"rewards/chosen\"", "\"rewards/rejected\"", "\"rewards/margins\"", "\"rewards/accuracies\"",
+                     "\"logps/chosen\"", "\"logps/rejected\"", "\"grad_norm\"", "\"learning_rate\"", "\"tokens_per_second\"" })
+        {
+            Assert.Contains(name, lines[0]);
+        }
+    }
+
+    [Fact]
+    public async Task Batch_8_equals_batch_1_with_8_accumulation_steps_within_1e6()
+    {
+        using var whole = ModelLoader.Load(await fixture.Harness.ModelFolderAsync(fixture.WithAccumulation, "whole"), ModelRuntimeOptions.Cpu).Model;
+        using var accumulated = ModelLoader.Load(await fixture.Harness.ModelFolderAsync(fixture.WithAccumulation, "accumulated"), ModelRuntimeOptions.Cpu).Model;
+        using var sft = ModelLoader.Load(await fixture.Harness.ModelFolderAsync(fixture.Upstream, "sft"), ModelRuntimeOptions.Cpu).Model;
+        using var scope = torch.NewDisposeScope();
+        double maxDifference = 0, maxUpdate = 0;
+        foreach (var ((name, a), (_, b), (_, start)) in whole.NamedParameters().Zip(accumulated.NamedParameters(), sft.NamedParameters()))
+        {
+            maxDifference = Math.Max(maxDifference, (a - b).abs().max().item<float>());
+            maxUpdate = Math.Max(maxUpdate, (a - start).abs().max().item<float>());
+        }
+
+        Assert.True(maxUpdate > 1e-5, $"the step must move the weights for the comparison to mean something (max update {maxUpdate})");
+        Assert.True(maxDifference <= 1e-6, $"max parameter difference {maxDifference:E3}");
+    }
+
+    [Fact]
+    public async Task Model_identity_from_files_equals_the_loaders_content_hash()
+    {
+        var folder = await fixture.Harness.ModelFolderAsync(fixture.Upstream, "sft");
+        Assert.Equal(ModelLoader.Load(folder, ModelRuntimeOptions.Cpu).ContentHash, ModelFiles.ContentHash(folder));
+    }
+
+    [Fact]
+    public async Task A_reference_other_than_the_cached_one_fails_before_training_naming_the_component()
+    {
+        var stages = TrainingPipelines.Ingest(fixture.Harness.DataFile) + TrainingPipelines.Sft() + TrainingPipelines.Sft("other", steps: 2, seed: 7)
+            + TrainingPipelines.Reference + TrainingPipelines.Dpo("mismatched", "reference: other\n    max_steps: 2");
+        var error = await Record.ExceptionAsync(() => fixture.Harness.RunAsync(stages));
+        var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
+        Assert.Contains("component 'model'", user.Message);
+        Assert.Contains("reference 'other'", user.Message);
+    }
+
+    [Fact]
+    public void A_reference_free_loss_refuses_a_reference()
+    {
+        var stages = TrainingPipelines.Ingest(fixture.Harness.DataFile) + TrainingPipelines.Sft() + """
+              simpo:
+                kind: dpo
+                input: ingest
+                init: sft
+                reference: sft
+                loss: { type: simpo, beta: 2.0 }
+
+            """;
+        var error = Assert.ThrowsAny<ConfigException>(() =>
+            new PipelineLoader(new Core.Stages.StageRegistry([.. Data.DataStageKinds.All, .. TrainingStageKinds.All]))
+                .Load($"name: t\nstages:\n{stages}", "p.yaml"));
+        Assert.Contains("'reference': loss simpo is reference-free", error.Message);
+    }
+
+    private static Exception? Unwrap(Exception? error)
+    {
+        while (error is AggregateException { InnerException: { } inner })
+        {
+            error = inner;
+        }
+
+        return error;
+    }
+}
