@@ -1,5 +1,6 @@
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Data.Dedup;
+using AlignmentPipeline.Data.Filters;
 using AlignmentPipeline.Data.Ingest;
 
 namespace AlignmentPipeline.Data;
@@ -7,6 +8,6 @@ namespace AlignmentPipeline.Data;
 /// <summary>Every stage kind of the data project, for registration in a <see cref="StageRegistry"/>.</summary>
 public static class DataStageKinds
 {
-    /// <summary>The data stage kinds with their built-in options (custom pair filters: see the filter stage).</summary>
-    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind];
+    /// <summary>The data stage kinds; the filter kind has built-in checks only (custom filters: <see cref="FilterStage.DefineKind"/>).</summary>
+    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind, FilterStage.Kind];
 }

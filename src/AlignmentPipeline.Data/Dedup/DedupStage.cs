@@ -291,7 +291,7 @@ public sealed class DedupStage(DedupOptions options) : IStage
                     _ => $"its prompt already has {options.MaxPerPrompt} pairs; the first is {survivorId}",
                 };
                 dropped[Reasons[reason]] = dropped.GetValueOrDefault(Reasons[reason]) + 1;
-                await quarantine.WriteAsync(new QuarantinedRow(pair.Id, Reasons[reason], detail, Raw(pair)), cancellationToken);
+                await quarantine.WriteAsync(new QuarantinedRow(pair.Id, Reasons[reason], detail, PairText.Json(pair)), cancellationToken);
             }
 
             ordinal++;
@@ -318,14 +318,4 @@ public sealed class DedupStage(DedupOptions options) : IStage
         var hash = XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(text));
         return new KeyRecord((ulong)(hash >> 64), (ulong)hash, ordinal);
     }
-
-    private static string Raw(PreferencePair pair) => new JsonObject
-    {
-        ["id"] = pair.Id,
-        ["prompt"] = pair.Prompt,
-        ["chosen"] = pair.Chosen,
-        ["rejected"] = pair.Rejected,
-        ["source"] = pair.Source,
-        ["format"] = pair.Format,
-    }.ToJsonString();
 }
