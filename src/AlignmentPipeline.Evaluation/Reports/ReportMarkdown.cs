@@ -24,7 +24,7 @@ public static class ReportMarkdown
         text.Append(CultureInfo.InvariantCulture, $"| {level} bootstrap interval | [{Percent(s.CiLow)}, {Percent(s.CiHigh)}] ({report.BootstrapResamples} resamples, seed {report.BootstrapSeed}) |\n");
         text.Append(CultureInfo.InvariantCulture, $"| length-controlled win rate | {(s.LcWinRate is { } lc ? Percent(lc) : "not estimable (length separates wins from losses)")} |\n");
         text.Append(CultureInfo.InvariantCulture, $"| mean length, candidate / baseline (chars) | {s.MeanLengthCandidate:F1} / {s.MeanLengthBaseline:F1} |\n\n");
-        text.Append(Verdict(report)).Append("\n\n");
+        text.Append(IntervalSentence(report)).Append("\n\n");
         if (s.Invalid > 0)
             text.Append(CultureInfo.InvariantCulture, $"{s.Invalid} of {s.N + s.Invalid} items had no usable verdict and are left out of every rate; `judge_fields` in report.json gives the reasons.\n\n");
         if (plotFiles.Count > 0)
@@ -33,7 +33,7 @@ public static class ReportMarkdown
     }
 
     /// <summary>The sentence that says whether the interval excludes 0.5 and what that means.</summary>
-    internal static string Verdict(EvaluationReport report)
+    internal static string IntervalSentence(EvaluationReport report)
     {
         var s = report.Summary;
         var level = Percent(report.CiLevel, 0);

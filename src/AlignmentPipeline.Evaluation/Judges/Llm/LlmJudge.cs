@@ -66,8 +66,8 @@ public sealed class LlmJudge : IJudge
 
         var fields = new Dictionary<string, string>
         {
-            ["order_candidate_first"] = Describe(candidateFirst),
-            ["order_candidate_second"] = Describe(candidateSecond),
+            ["order_candidate_first"] = OrderField(candidateFirst),
+            ["order_candidate_second"] = OrderField(candidateSecond),
         };
         if (invalidReason is not null)
             fields["invalid_reason"] = invalidReason;
@@ -131,7 +131,7 @@ public sealed class LlmJudge : IJudge
         _ => verdict == candidateIs ? Verdict.Win : Verdict.Loss,
     };
 
-    private static string Describe(CachedOrderVerdict answer) => answer.InvalidReason is { } reason
+    private static string OrderField(CachedOrderVerdict answer) => answer.InvalidReason is { } reason
         ? $"invalid:{reason}"
         : answer.Verdict switch { OrderVerdict.A => "A", OrderVerdict.B => "B", _ => "tie" };
 }
