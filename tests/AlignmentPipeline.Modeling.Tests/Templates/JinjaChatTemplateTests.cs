@@ -57,4 +57,27 @@ public sealed class JinjaChatTemplateTests
 
         Assert.Contains("cannot add a string and an integer (use '~' to join as text) at line 1, column 9", error.Message);
     }
+
+    // Expected strings were rendered by Python Jinja2 3.1.6 with trim_blocks and lstrip_blocks, bos "<s>", eos "</s>".
+    [Theory]
+    [InlineData("qwen2", true, "<|im_start|>system\nYou are a helpful assistant<|im_end|>\n<|im_start|>user\nHi there \n<|im_end|>\n<|im_start|>assistant\n Hello!<|im_end|>\n<|im_start|>user\nStory?<|im_end|>\n<|im_start|>assistant\n")]
+    [InlineData("qwen2", false, "<|im_start|>system\nYou are a helpful assistant<|im_end|>\n<|im_start|>user\nHi there \n<|im_end|>\n<|im_start|>assistant\n Hello!<|im_end|>\n<|im_start|>user\nStory?<|im_end|>\n")]
+    [InlineData("gemma", true, "<s><start_of_turn>user\nHi there<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n<start_of_turn>user\nStory?<end_of_turn>\n<start_of_turn>model\n")]
+    [InlineData("gemma", false, "<s><start_of_turn>user\nHi there<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n<start_of_turn>user\nStory?<end_of_turn>\n")]
+    [InlineData("mistral", true, "<s>[INST] Hi there \n [/INST] Hello!</s>[INST] Story? [/INST]")]
+    [InlineData("phi3", true, "<|user|>\nHi there \n<|end|>\n<|assistant|>\n Hello!<|end|>\n<|user|>\nStory?<|end|>\n<|assistant|>\n")]
+    [InlineData("phi3", false, "<|user|>\nHi there \n<|end|>\n<|assistant|>\n Hello!<|end|>\n<|user|>\nStory?<|end|>\n</s>")]
+    public void Other_official_templates_render_as_python_jinja2_does(string name, bool addGenerationPrompt, string expected)
+    {
+        var source = name switch
+        {
+            "qwen2" => OfficialTemplates.Qwen2,
+            "gemma" => OfficialTemplates.Gemma,
+            "mistral" => OfficialTemplates.Mistral,
+            _ => OfficialTemplates.Phi3,
+        };
+        ChatMessage[] messages = [new("user", "Hi there \n"), new("assistant", " Hello!"), new("user", "Story?")];
+
+        Assert.Equal(expected, ChatTemplates.FromJinja(source, "<s>", "</s>").Render(messages, addGenerationPrompt));
+    }
 }

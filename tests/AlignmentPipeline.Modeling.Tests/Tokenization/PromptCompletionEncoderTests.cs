@@ -73,10 +73,12 @@ public sealed class PromptCompletionEncoderTests : IDisposable
         Assert.Equal([256, 97, 98], new PromptCompletionEncoder(tokenizer, new SpecialTokenRules()).EncodePrompt("ab"));
     }
 
+    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedDataFiles.Tok512));
+
     [Property(MaxTest = 200)]
     public Property Without_a_mismatch_prompt_and_completion_ids_decode_to_the_joint_text()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Tok512.Value; // loaded once: FsCheck calls the method once per case
         var encoder = new PromptCompletionEncoder(tokenizer, new SpecialTokenRules());
         var text = TextGenerators.Over(["a", "b", " ", "t", "he", ".", "é", "\n", "Lily"]);
         return Prop.ForAll(text, text, (prompt, completion) =>

@@ -12,13 +12,17 @@ namespace AlignmentPipeline.Modeling.Tests.Tokenization;
 /// </summary>
 public sealed class Tok512PropertyTests
 {
+    // FsCheck calls a property method once per case: load once per class.
+    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedDataFiles.Tok512));
+    private static readonly Lazy<RunCReferenceEncoder> Reference = new(() => new RunCReferenceEncoder(SharedDataFiles.Tok512));
+
     private static IReadOnlyList<string> SingleCharacterPieces(ITokenizer tokenizer) =>
         [.. Enumerable.Range(0, tokenizer.VocabSize).Select(tokenizer.Piece).Where(p => p.EnumerateRunes().Count() == 1).Distinct()];
 
     [Property(MaxTest = 300)]
     public Property Decode_after_bos_of_encode_returns_strings_of_the_vocabulary_alphabet()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Tok512.Value;
         return Prop.ForAll(TextGenerators.Over(SingleCharacterPieces(tokenizer)), text =>
             tokenizer.Decode([1, .. tokenizer.Encode(text)]) == text
             && tokenizer.Decode(tokenizer.Encode(text)) == (text.Length == 0 ? "" : " " + text));
@@ -27,15 +31,15 @@ public sealed class Tok512PropertyTests
     [Property(MaxTest = 300)]
     public Property Decode_after_bos_of_encode_returns_any_unicode_string_through_byte_fallback()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Tok512.Value;
         return Prop.ForAll(TextGenerators.ValidUnicode(), text => tokenizer.Decode([1, .. tokenizer.Encode(text), 2]) == text);
     }
 
-    [Property(MaxTest = 150)]
+    [Property(MaxTest = 300)]
     public Property Heap_merging_gives_the_same_ids_as_the_literal_run_c_loop()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
-        var reference = new RunCReferenceEncoder(SharedDataFiles.Tok512);
+        var tokenizer = Tok512.Value;
+        var reference = Reference.Value;
         var alphabet = SingleCharacterPieces(tokenizer).Concat([" ", " ", "e", "a", "é", "☃"]).ToArray();
         return Prop.ForAll(TextGenerators.Over(alphabet), text => tokenizer.Encode(text).SequenceEqual(reference.Encode(text)));
     }
