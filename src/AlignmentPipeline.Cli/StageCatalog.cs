@@ -1,5 +1,6 @@
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Data;
+using AlignmentPipeline.Data.Splits;
 using AlignmentPipeline.Data.Synthetic;
 
 namespace AlignmentPipeline.Cli;
@@ -7,5 +8,5 @@ namespace AlignmentPipeline.Cli;
 /// <summary>Every stage kind the <c>align</c> command knows.</summary>
 internal static class StageCatalog
 {
-    public static StageRegistry Create() => new([.. DataStageKinds.All, SyntheticStage.Kind]);
+    public static StageRegistry Create() => new([.. DataStageKinds.All, SyntheticStage.Kind, SplitStage.Kind]);
 }
