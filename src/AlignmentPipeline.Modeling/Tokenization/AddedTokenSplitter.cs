@@ -6,10 +6,13 @@ namespace AlignmentPipeline.Modeling.Tokenization;
 /// </summary>
 internal sealed class AddedTokenSplitter
 {
-    private readonly (string Content, int Id)[] _byLengthDescending;
+    // Candidates by first character, longest first, so a position costs one lookup when no token starts there.
+    private readonly Dictionary<char, (string Content, int Id)[]> _byFirstChar;
 
     public AddedTokenSplitter(IReadOnlyDictionary<string, int> addedTokens) =>
-        _byLengthDescending = [.. addedTokens.Where(t => t.Key.Length > 0).OrderByDescending(t => t.Key.Length).Select(t => (t.Key, t.Value))];
+        _byFirstChar = addedTokens.Where(t => t.Key.Length > 0)
+            .GroupBy(t => t.Key[0])
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.Key.Length).Select(t => (t.Key, t.Value)).ToArray());
 
     /// <summary>Segments in order: plain text (<c>Id</c> null) or one added token (<c>Text</c> is its content).</summary>
     public IEnumerable<(string Text, int? Id)> Split(string text)
@@ -17,7 +20,9 @@ internal sealed class AddedTokenSplitter
         var plainStart = 0;
         for (var i = 0; i < text.Length;)
         {
-            var match = Array.FindIndex(_byLengthDescending, t => string.CompareOrdinal(text, i, t.Content, 0, t.Content.Length) == 0);
+            var match = _byFirstChar.TryGetValue(text[i], out var candidates)
+                ? Array.FindIndex(candidates, t => string.CompareOrdinal(text, i, t.Content, 0, t.Content.Length) == 0)
+                : -1;
             if (match < 0)
             {
                 i++;
@@ -27,7 +32,7 @@ internal sealed class AddedTokenSplitter
             {
                 yield return (text[plainStart..i], null);
             }
-            var (content, id) = _byLengthDescending[match];
+            var (content, id) = candidates![match];
             yield return (content, id);
             i += content.Length;
             plainStart = i;
