@@ -85,7 +85,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
             ["steps"] = options.Loop.TotalSteps(train.Count),
             ["first_step_loss"] = result.FirstStepLoss,
             ["first_step_margin"] = result.FirstStepMargin,
-            ["final_loss"] = result.FinalLoss,
+            ["final_loss"] = double.IsFinite(result.FinalLoss) ? result.FinalLoss : null,
             ["eval"] = new JsonObject(result.Eval.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
         };
         return new TaskResult(new StageCounters(pairs.Count, train.Count + eval.Count, dropped), extra);

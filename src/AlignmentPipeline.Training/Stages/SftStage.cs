@@ -63,7 +63,7 @@ public sealed class SftStage(SftOptions options) : IStage
         {
             ["examples"] = examples.Count,
             ["steps"] = options.Loop.TotalSteps(examples.Count),
-            ["final_loss"] = finalLoss,
+            ["final_loss"] = double.IsFinite(finalLoss) ? finalLoss : null,
             ["completion_tokens"] = examples.Sum(e => (long)e.CompletionIds.Count),
         };
         return new TaskResult(new StageCounters(pairs.Count, examples.Count, dropped), extra);

@@ -20,7 +20,8 @@ internal sealed class DpoTrainer(
     LoopSettings settings, string metricsFile)
 {
     /// <summary>What the run measured.</summary>
-    /// <param name="FirstStepLoss">Loss of step 1, computed before any update (ln 2 when policy = reference for sigmoid).</param>
+    /// <param name="FirstStepLoss">Loss of step 1, computed before any update (ln 2 when policy = reference for sigmoid);
+    /// read back from the logged metrics after a resume.</param>
     /// <param name="FirstStepMargin">rewards/margins of step 1 (0 when policy = reference).</param>
     /// <param name="FinalLoss">Loss of the last step.</param>
     /// <param name="Eval">The last evaluation's metrics by name, empty without evaluation pairs.</param>
@@ -45,6 +46,14 @@ internal sealed class DpoTrainer(
             log.Info($"{context.StageName}: resuming from checkpoint {TrainingCheckpoints.Folder(latest)}");
         }
 
+        double firstLoss = double.NaN, firstMargin = double.NaN, lastLoss = double.NaN;
+        if (start > 0)
+        {
+            await using var logged = File.OpenRead(metricsFile);
+            var first = (await MetricsJsonl.ReadAsync(logged, cancellationToken)).First(r => r.Step == 1 && r.Get(MetricNames.Loss) is not null);
+            (firstLoss, firstMargin) = (first.Get(MetricNames.Loss)!.Value, first.Get(MetricNames.RewardsMargins)!.Value);
+        }
+
         log.Info($"{context.StageName}: {string.Join("+", objective.Terms.Select(t => t.Loss.Name))} on {train.Count} pairs " +
                  $"({eval.Count} held out), {total} steps of {settings.ExamplesPerStep} ({settings.BatchSize} × {settings.AccumulationSteps} accumulation)");
         policy.Module.train();
@@ -52,7 +61,6 @@ internal sealed class DpoTrainer(
         var detector = new DpoLossPlateauDetector();
         await using var metricsStream = new FileStream(metricsFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         using var metrics = new MetricsLogger(metricsStream);
-        double firstLoss = double.NaN, firstMargin = double.NaN, lastLoss = double.NaN;
         IReadOnlyDictionary<string, double> lastEval = new Dictionary<string, double>();
         for (var step = start; step < total; step++)
         {

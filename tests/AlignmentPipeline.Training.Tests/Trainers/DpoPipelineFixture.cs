@@ -13,6 +13,9 @@ public sealed class DpoPipelineFixture : IAsyncLifetime
 
     internal RunRecord Upstream { get; private set; } = null!;
 
+    /// <summary>The stages ingest, sft and ref as YAML, to extend with more dpo stages.</summary>
+    internal string UpstreamYaml => TrainingPipelines.Ingest(Harness.DataFile) + TrainingPipelines.Sft() + TrainingPipelines.Reference;
+
     internal RunRecord WithDpo { get; private set; } = null!;
 
     internal RunRecord WithAccumulation { get; private set; } = null!;
@@ -24,7 +27,7 @@ public sealed class DpoPipelineFixture : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
-        var upstream = TrainingPipelines.Ingest(Harness.DataFile) + TrainingPipelines.Sft() + TrainingPipelines.Reference;
+        var upstream = UpstreamYaml;
         Upstream = await Harness.RunAsync(upstream);
         var before = ModelLoader.LoadCount;
         var logStart = Harness.Log.Length;

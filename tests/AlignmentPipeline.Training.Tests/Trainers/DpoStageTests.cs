@@ -24,6 +24,7 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
         var stats = await fixture.Harness.StatsAsync(fixture.WithDpo, "dpo");
         // Policy = reference, so every implicit reward β(π − π_ref) is 0 and −log σ(0) = ln 2. The cache was computed
         // in other batches (other padding), so equality holds to float32 rounding, not bitwise.
+        TestContext.Current.TestOutputHelper?.WriteLine($"step 0: loss {stats["first_step_loss"]}, margin {stats["first_step_margin"]}");
         Assert.Equal(Math.Log(2), stats["first_step_loss"]!.GetValue<double>(), 1e-5);
         Assert.Equal(0, stats["first_step_margin"]!.GetValue<double>(), 1e-5);
         Assert.Contains("sanity check passed at step 0", fixture.DpoLog);
@@ -36,6 +37,7 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
         var eval = stats["eval"]!.AsObject();
         Assert.True(stats["eval_pairs"]!.GetValue<int>() >= 6, $"too few held-out pairs: {stats["eval_pairs"]}");
         var accuracy = eval["eval_rewards/accuracies"]!.GetValue<double>();
+        TestContext.Current.TestOutputHelper?.WriteLine($"held-out: {eval.ToJsonString()}; final train loss {stats["final_loss"]}");
         Assert.True(accuracy >= 0.9, $"held-out rewards/accuracies {accuracy} after 30 steps");
         Assert.True(eval["eval_rewards/margins"]!.GetValue<double>() > 0);
     }
@@ -73,6 +75,7 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
             maxUpdate = Math.Max(maxUpdate, (a - start).abs().max().item<float>());
         }
 
+        TestContext.Current.TestOutputHelper?.WriteLine($"max update {maxUpdate:E3}, max difference {maxDifference:E3}");
         Assert.True(maxUpdate > 1e-5, $"the step must move the weights for the comparison to mean something (max update {maxUpdate})");
         Assert.True(maxDifference <= 1e-6, $"max parameter difference {maxDifference:E3}");
     }
@@ -111,6 +114,76 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
             new PipelineLoader(new Core.Stages.StageRegistry([.. Data.DataStageKinds.All, .. TrainingStageKinds.All]))
                 .Load($"name: t\nstages:\n{stages}", "p.yaml"));
         Assert.Contains("'reference': loss simpo is reference-free", error.Message);
+    }
+
+    [Fact]
+    public async Task A_stopped_dpo_stage_resumes_from_its_checkpoint_to_bitwise_equal_weights()
+    {
+        var h = fixture.Harness;
+        const string options = "max_steps: 8\n    batch_size: 4\n    gradient_accumulation_steps: 2\n    learning_rate: 0.001\n    checkpoint_every: 3";
+        var straight = await h.RunAsync(fixture.UpstreamYaml + TrainingPipelines.Dpo("dpo_straight", options));
+        var expected = File.ReadAllBytes(Path.Combine(await h.ModelFolderAsync(straight, "dpo_straight"), "model.safetensors"));
+
+        var stages = fixture.UpstreamYaml + TrainingPipelines.Dpo("dpo_resumed", options);
+        using var stop = new CancellationTokenSource();
+        var error = await Record.ExceptionAsync(() => h.RunAsync(stages, line =>
+        {
+            if (line.Contains("dpo_resumed: checkpoint checkpoints/step-000003 saved"))
+            {
+                stop.Cancel(); // Ctrl+C right after the first checkpoint
+            }
+        }, stop.Token));
+        Assert.IsAssignableFrom<OperationCanceledException>(Unwrap(error));
+
+        var resumed = await h.RunAsync(stages);
+        Assert.Contains("dpo_resumed: resuming from checkpoint checkpoints/step-000003", h.Log.ToString());
+        var actual = File.ReadAllBytes(Path.Combine(await h.ModelFolderAsync(resumed, "dpo_resumed"), "model.safetensors"));
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public async Task Live_reference_loads_the_reference_and_agrees_with_the_cache_at_step_zero()
+    {
+        var before = ModelLoader.LoadCount;
+        var record = await fixture.Harness.RunAsync(fixture.UpstreamYaml + TrainingPipelines.Dpo("live", "live_reference: true\n    max_steps: 2\n    learning_rate: 0.001"));
+        Assert.Equal(2, ModelLoader.LoadCount - before);
+        var stats = await fixture.Harness.StatsAsync(record, "live");
+        Assert.Equal(Math.Log(2), stats["first_step_loss"]!.GetValue<double>(), 1e-5);
+        Assert.Equal(0, stats["first_step_margin"]!.GetValue<double>(), 1e-5);
+    }
+
+    [Fact]
+    public async Task A_loss_stuck_at_ln2_triggers_the_plateau_warning()
+    {
+        var logStart = fixture.Harness.Log.Length;
+        await fixture.Harness.RunAsync(fixture.UpstreamYaml + TrainingPipelines.Dpo("stuck", "max_steps: 6\n    learning_rate: 1.0e-12\n    lr_scheduler_type: constant"));
+        var log = fixture.Harness.Log.ToString(logStart, fixture.Harness.Log.Length - logStart);
+        Assert.Contains("stuck: DPO loss stayed at ln 2", log);
+        Assert.Contains("learning rate too small", log);
+    }
+
+    [Fact]
+    public async Task A_reference_free_loss_refuses_a_cache_input_and_a_reference_loss_refuses_plain_pairs()
+    {
+        var h = fixture.Harness;
+        var simpo = await Record.ExceptionAsync(() => h.RunAsync(fixture.UpstreamYaml + """
+              simpo_on_cache:
+                kind: dpo
+                input: ref
+                init: sft
+                loss: { type: simpo, beta: 2.0 }
+
+            """));
+        Assert.Contains("reference-free but input 'ref' is a reference log-prob cache", Assert.IsType<UserErrorException>(Unwrap(simpo), exactMatch: false).Message);
+
+        var sigmoid = await Record.ExceptionAsync(() => h.RunAsync(fixture.UpstreamYaml + """
+              sigmoid_on_pairs:
+                kind: dpo
+                input: ingest
+                init: sft
+
+            """));
+        Assert.Contains("it is not a reference log-prob cache", Assert.IsType<UserErrorException>(Unwrap(sigmoid), exactMatch: false).Message);
     }
 
     private static Exception? Unwrap(Exception? error)
