@@ -1,5 +1,9 @@
+using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Tests.Tokenization;
+using AlignmentPipeline.Modeling.Tokenization;
 using static TorchSharp.torch;
 
 namespace AlignmentPipeline.Modeling.Tests;
@@ -35,6 +39,23 @@ public sealed class CompletionLogProbsTests : IDisposable
         }
 
         Assert.InRange(Math.Abs(alone[4].Sum - pairs[1].Sum), 0, Fp32Tolerance);
+    }
+
+    [Fact]
+    public void Batch_composition_does_not_change_stories260K_logprobs_of_real_text()
+    {
+        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
+        using var stories = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        int[] text = [1, .. tokenizer.Encode(
+            "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, " +
+            "red ball. She wanted to play with it, but it was too high. Lily's mom said, \"Lily, let's go to the park.\" Lily was sad.")];
+        var requests = new[] { 1, 7, 20, 33, 50 }.Select(split => new LogProbRequest(text[..split], text[split..])).ToArray();
+        using var scope = NewDisposeScope();
+
+        var alone = requests.Select(r => CompletionLogProbs.Compute(stories, [r], LogProbMode.Inference).ToSequences()[0]).ToArray();
+        var together = CompletionLogProbs.Compute(stories, requests.Reverse().ToArray(), LogProbMode.Inference).ToSequences().Reverse().ToArray();
+
+        Assert.All(alone.Zip(together), p => Assert.InRange(Math.Abs(p.First.Sum - p.Second.Sum), 0, Fp32Tolerance));
     }
 
     [Fact]

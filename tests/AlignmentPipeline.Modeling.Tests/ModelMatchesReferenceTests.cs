@@ -1,4 +1,5 @@
 using AlignmentPipeline.Modeling.Models;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AlignmentPipeline.Modeling.Tests;
@@ -95,6 +96,23 @@ public sealed class ModelMatchesReferenceTests
             var actual = TestModels.ToRows(logits[b].narrow(0, width - sequences[b].Length, sequences[b].Length));
             Assert.InRange(TestModels.MaxAbsDiff(expected[b], actual), 0, Tolerance);
         }
+    }
+
+    [Fact]
+    public void Bfloat16_forward_stays_within_bfloat16_rounding_of_float32()
+    {
+        using var model = TestModels.Randomized(new LlamaModel(Variant("qwen2-bias-gqa")), seed: 2);
+        var tokens = TestModels.RandomTokens(11, model.Config.VocabSize, seed: 4);
+        var float32 = TestModels.Logits(model, tokens);
+
+        model.Module.to(ScalarType.BFloat16);
+        var bfloat16 = TestModels.Logits(model, tokens);
+
+        // bf16 keeps 8 mantissa bits (relative step 2^-8 ≈ 0.4%); two layers of rounding stay well under 5% of the
+        // largest logit, while any real defect (wrong dtype path, NaN) would not.
+        var largest = float32.Max(row => row.Max(Math.Abs));
+        Assert.Equal(ScalarType.BFloat16, model.DType);
+        Assert.InRange(TestModels.MaxAbsDiff(float32, bfloat16), 1e-6, 0.05 * largest);
     }
 
     [Fact]

@@ -38,7 +38,7 @@ public static class TextGenerator
         var generated = Enumerable.Range(0, batch).Select(_ => new List<int>()).ToArray();
         var finished = new bool[batch];
         var stops = options.StopTokens.ToHashSet();
-        var generator = new Generator(options.Seed, model.Device);
+        using var generator = new Generator(options.Seed, model.Device);
         using var cache = options.UseKvCache ? model.CreateCache(batch, capacity) : null;
         using var noGrad = inference_mode();
         for (var step = 0; step < options.MaxNewTokens && !finished.All(f => f); step++)

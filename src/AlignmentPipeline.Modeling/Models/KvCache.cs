@@ -5,6 +5,7 @@ namespace AlignmentPipeline.Modeling.Models;
 /// <summary>
 /// Preallocated keys and values of earlier tokens, one (B, nKvHeads, maxLength, headDim) pair per layer. A forward
 /// writes its T new tokens at <see cref="Length"/> and then advances it. The cache owns its tensors: dispose it.
+/// For inference only: cached keys and values are stored without gradients.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
