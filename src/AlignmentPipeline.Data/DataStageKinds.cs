@@ -1,4 +1,5 @@
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Decontamination;
 using AlignmentPipeline.Data.Dedup;
 using AlignmentPipeline.Data.Filters;
 using AlignmentPipeline.Data.Ingest;
@@ -9,5 +10,5 @@ namespace AlignmentPipeline.Data;
 public static class DataStageKinds
 {
     /// <summary>The data stage kinds; the filter kind has built-in checks only (custom filters: <see cref="FilterStage.DefineKind"/>).</summary>
-    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind, FilterStage.Kind];
+    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind, FilterStage.Kind, DecontaminateStage.Kind];
 }

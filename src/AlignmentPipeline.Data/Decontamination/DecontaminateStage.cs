@@ -1,0 +1,73 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Records;
+using AlignmentPipeline.Data.Tables;
+
+namespace AlignmentPipeline.Data.Decontamination;
+
+/// <summary>
+/// <c>kind: decontaminate</c>: drops pairs whose prompt shares word n-grams with an evaluation item above the
+/// threshold (reason <c>eval_overlap</c>); the detail names the matched item (<c>stage:id</c> or <c>file:line</c>)
+/// and the overlap. One task per input part; stats.json counts eval items and the distinct items matched.
+/// </summary>
+public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
+{
+    public static StageKind Kind { get; } = StageKind.Define<DecontaminateOptions>(
+        "decontaminate", 1, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
+        InputArity.One, o => new DecontaminateStage(o));
+
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
+
+    public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
+    {
+        var index = await EvalIndex.BuildAsync(options, context.Stage, cancellationToken);
+        var storage = context.Stage.Storage;
+        var parts = context.Stage.Inputs[0].Parts;
+        var matched = new SortedSet<string>(StringComparer.Ordinal);
+        long rowsIn = 0, dropped = 0;
+        await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
+        await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
+        if (context.TaskIndex < parts.Count)
+        {
+            await foreach (var row in ParquetTableReader.ReadAsync(storage, parts[context.TaskIndex], cancellationToken))
+            {
+                rowsIn++;
+                var pair = PreferenceTable.FromRow(row);
+                var (label, shared, total) = index.BestMatch(PairText.Of(pair, pair.Prompt));
+                double overlap = total == 0 ? 0 : (double)shared / total;
+                if (label is not null && overlap > options.Threshold)
+                {
+                    dropped++;
+                    matched.Add(label);
+                    string detail = string.Create(CultureInfo.InvariantCulture,
+                        $"prompt shares {shared} of its {total} {options.Ngram}-grams ({overlap:P0}) with eval item {label}");
+                    await quarantine.WriteAsync(new QuarantinedRow(pair.Id, "eval_overlap", detail, PairText.Json(pair)), cancellationToken);
+                }
+                else
+                {
+                    await pairs.WriteAsync(pair, cancellationToken);
+                }
+            }
+        }
+
+        await pairs.CompleteAsync(cancellationToken);
+        await quarantine.CompleteAsync(cancellationToken);
+        var counters = new StageCounters(rowsIn, pairs.RowsWritten, dropped == 0 ? new Dictionary<string, long>() : new Dictionary<string, long> { ["eval_overlap"] = dropped });
+        return new TaskResult(counters, new JsonObject
+        {
+            ["eval_items"] = index.Items,
+            ["matched_eval_items"] = new JsonArray(matched.Select(m => (JsonNode)m).ToArray()),
+        });
+    }
+
+    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    {
+        var matched = tasks.SelectMany(t => t.Extra?["matched_eval_items"]?.AsArray().Select(m => m!.GetValue<string>()) ?? []).ToHashSet(StringComparer.Ordinal);
+        return Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), new JsonObject
+        {
+            ["eval_items"] = tasks.Count == 0 ? 0 : tasks[0].Extra?["eval_items"]?.GetValue<int>() ?? 0,
+            ["matched_eval_items"] = matched.Count,
+        }));
+    }
+}
