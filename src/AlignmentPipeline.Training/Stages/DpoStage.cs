@@ -48,9 +48,10 @@ public sealed class DpoStage(DpoOptions options) : IStage
                 "use the pairs stage the cache was computed from as input instead");
         }
 
+        var referenceHash = referencePath is null ? null : ModelFiles.ContentHash(referencePath);
         if (fromCache)
         {
-            var key = ReferenceCacheGuard.Check(input, referenceOption, referencePath!, tokenizer.Loaded.Tokenizer);
+            var key = ReferenceCacheGuard.Check(input, referenceOption, referenceHash!, tokenizer.Loaded.Tokenizer);
             stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {key}; the reference model is not loaded");
         }
 
@@ -68,7 +69,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         var objective = PreferenceLossRegistry.Create(lossOptions);
         var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);
-        var sameModel = referencePath is not null && ModelFiles.ContentHash(initPath) == ModelFiles.ContentHash(referencePath);
+        var sameModel = referencePath is not null && (referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash);
         var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
         await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
         [

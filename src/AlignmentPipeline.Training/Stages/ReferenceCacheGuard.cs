@@ -14,15 +14,11 @@ namespace AlignmentPipeline.Training.Stages;
 /// </summary>
 internal static class ReferenceCacheGuard
 {
-    /// <summary>The components this guard recomputes, by manifest name.</summary>
-    public static IReadOnlyDictionary<string, string> Components(string referencePath, ITokenizer tokenizer) => new Dictionary<string, string>
-    {
-        ["model"] = ModelFiles.ContentHash(referencePath),
-        ["tokenizer"] = tokenizer.ContentHash,
-    };
-
-    /// <summary>The cache's key when every recomputed component equals the cache's; otherwise a user error naming the first that differs.</summary>
-    public static string Check(StageOutput cache, string referenceOption, string referencePath, ITokenizer tokenizer)
+    /// <summary>
+    /// The cache's key when every recomputed component equals the cache's; otherwise a user error naming the first that
+    /// differs. <paramref name="referenceHash"/> is <see cref="ModelFiles.ContentHash"/> of the reference's files.
+    /// </summary>
+    public static string Check(StageOutput cache, string referenceOption, string referenceHash, ITokenizer tokenizer)
     {
         var key = cache.Metadata["cache_key"]?.GetValue<string>()
             ?? throw new UserErrorException(
@@ -33,7 +29,8 @@ internal static class ReferenceCacheGuard
             throw new UserErrorException($"the cache of '{cache.StageName}' records no cache_key_components; recompute it with the current ref-logprobs stage");
         }
 
-        foreach (var (name, value) in Components(referencePath, tokenizer))
+        var components = new Dictionary<string, string> { ["model"] = referenceHash, ["tokenizer"] = tokenizer.ContentHash };
+        foreach (var (name, value) in components)
         {
             var cached = recorded[name]?.ToString();
             if (cached is null)

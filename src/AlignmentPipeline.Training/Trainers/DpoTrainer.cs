@@ -136,9 +136,13 @@ internal sealed class DpoTrainer(
         return new Result(firstLoss, firstMargin, lastLoss, lastEval);
     }
 
-    /// <summary>Mean loss and preference metrics over the held-out pairs (names prefixed <c>eval_</c> as in TRL), without gradients.</summary>
+    /// <summary>
+    /// Mean loss and preference metrics over the held-out pairs (names prefixed <c>eval_</c> as in TRL), without
+    /// gradients. The BCO reward mean is training state: evaluation leaves it as it found it.
+    /// </summary>
     private IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<DpoExample> eval)
     {
+        var (rewardMean, rewardCount) = (objective.RewardMean.Mean, objective.RewardMean.Count);
         var accumulator = new PreferenceMetricsAccumulator();
         double lossSum = 0;
         foreach (var micro in eval.Chunk(settings.BatchSize))
@@ -151,6 +155,7 @@ internal sealed class DpoTrainer(
             accumulator.Add(output, logps);
         }
 
+        objective.RewardMean.Restore(rewardMean, rewardCount);
         var result = new Dictionary<string, double>(StringComparer.Ordinal) { ["eval_loss"] = lossSum / eval.Count };
         foreach (var (name, value) in accumulator.Means())
         {
