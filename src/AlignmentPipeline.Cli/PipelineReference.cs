@@ -36,7 +36,8 @@ internal static class PipelineReference
             {
                 InputArity.None => "reads no stage",
                 InputArity.One => "`input`: one stage",
-                _ => "`input`: one or more stages",
+                InputArity.Many => "`input`: one or more stages",
+                _ => "`input`: optional, stages whose files it reads",
             };
             text.Append($"\n## `{kind.Name}`\n\n{kind.Description} ({input}; implementation version {kind.Version})\n\n");
             text.Append("| key | type | default | meaning |\n| --- | --- | --- | --- |\n");

@@ -246,7 +246,7 @@ public sealed class PipelineLoader
         var inputs = new List<string>();
         if (!stageMap.Children.TryGetValue(new YamlScalarNode("input"), out var inputNode))
         {
-            if (kind.Inputs != InputArity.None)
+            if (kind.Inputs is InputArity.One or InputArity.Many)
             {
                 errors.Add(new ConfigError(Locate(file, stageMap), $"stage '{name}' ({kind.Name}) needs 'input': the stage it reads",
                     $"stages: {string.Join(", ", names.Where(n => n != name))}"));

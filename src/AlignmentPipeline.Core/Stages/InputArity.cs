@@ -11,4 +11,7 @@ public enum InputArity
 
     /// <summary>One or more upstream stages.</summary>
     Many,
+
+    /// <summary>Zero or more upstream stages (a source that may also read what other stages produced).</summary>
+    Optional,
 }
