@@ -48,7 +48,7 @@ public sealed class SftStage(SftOptions options) : IStage
         }
 
         var maxLength = Math.Min(options.MaxLength, model.Config.MaxSequenceLength);
-        var (examples, dropped) = Examples(pairs.Select(p => p.Pair), tokenizer.Encoder, maxLength);
+        var (examples, dropped, trainedOn) = Examples(pairs.Select(p => p.Pair), tokenizer.Encoder, maxLength);
         if (examples.Count == 0)
         {
             throw new UserErrorException($"{stage.StageName}: no training example is left of {pairs.Count} pairs (dropped: " +
@@ -65,6 +65,8 @@ public sealed class SftStage(SftOptions options) : IStage
             ["steps"] = options.Loop.TotalSteps(examples.Count),
             ["final_loss"] = double.IsFinite(finalLoss) ? finalLoss : null,
             ["completion_tokens"] = examples.Sum(e => (long)e.CompletionIds.Count),
+            ["trained_on_chosen"] = trainedOn.GetValueOrDefault(nameof(PreferencePair.Chosen)),
+            ["trained_on_rejected"] = trainedOn.GetValueOrDefault(nameof(PreferencePair.Rejected)),
         };
         return new TaskResult(new StageCounters(pairs.Count, examples.Count, dropped), extra);
     }
@@ -72,12 +74,16 @@ public sealed class SftStage(SftOptions options) : IStage
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
         Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
 
-    /// <summary>Prompt/completion ids per the completion choice; pairs that do not fit or have nothing to learn are counted by reason.</summary>
-    private (List<LogProbRequest> Examples, SortedDictionary<string, long> Dropped) Examples(
+    /// <summary>
+    /// Prompt/completion ids per the completion choice; pairs that do not fit or have nothing to learn are counted by
+    /// reason. Also counts the examples kept from chosen and from rejected responses (the balance of <c>random</c>).
+    /// </summary>
+    private (List<LogProbRequest> Examples, SortedDictionary<string, long> Dropped, Dictionary<string, long> TrainedOn) Examples(
         IEnumerable<PreferencePair> pairs, PromptCompletionEncoder encoder, int maxLength)
     {
         var examples = new List<LogProbRequest>();
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var trainedOn = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var pair in pairs)
         {
             if (pair.Format != PreferencePair.TextFormat)
@@ -85,7 +91,7 @@ public sealed class SftStage(SftOptions options) : IStage
                 throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; sft trains on text pairs only for now");
             }
 
-            foreach (var completion in Completions(pair))
+            foreach (var (side, completion) in Completions(pair))
             {
                 var ids = encoder.Encode(pair.Prompt, completion);
                 var reason = ids.PromptIds.Count == 0 ? "empty_prompt"
@@ -95,6 +101,7 @@ public sealed class SftStage(SftOptions options) : IStage
                 if (reason is null)
                 {
                     examples.Add(new LogProbRequest(ids.PromptIds, ids.CompletionIds));
+                    trainedOn[side] = trainedOn.GetValueOrDefault(side) + 1;
                 }
                 else
                 {
@@ -103,16 +110,21 @@ public sealed class SftStage(SftOptions options) : IStage
             }
         }
 
-        return (examples, dropped);
+        return (examples, dropped, trainedOn);
     }
 
-    private IEnumerable<string> Completions(PreferencePair pair) => options.Completion switch
+    /// <summary>The responses to train on, each with its side (<c>Chosen</c> or <c>Rejected</c>).</summary>
+    private IEnumerable<(string Side, string Text)> Completions(PreferencePair pair)
     {
-        CompletionChoice.Chosen => [pair.Chosen],
-        CompletionChoice.Rejected => [pair.Rejected],
-        CompletionChoice.Both => [pair.Chosen, pair.Rejected],
-        _ => [PicksChosen(pair.Id) ? pair.Chosen : pair.Rejected],
-    };
+        (string, string) chosen = (nameof(PreferencePair.Chosen), pair.Chosen), rejected = (nameof(PreferencePair.Rejected), pair.Rejected);
+        return options.Completion switch
+        {
+            CompletionChoice.Chosen => [chosen],
+            CompletionChoice.Rejected => [rejected],
+            CompletionChoice.Both => [chosen, rejected],
+            _ => [PicksChosen(pair.Id) ? chosen : rejected],
+        };
+    }
 
     /// <summary>The seeded per-pair coin of <see cref="CompletionChoice.Random"/>: the low bit of SHA-256("seed:id").</summary>
     private bool PicksChosen(string id) => (SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}:{id}"))[0] & 1) == 0;
