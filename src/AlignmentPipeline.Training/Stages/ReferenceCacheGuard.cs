@@ -9,8 +9,9 @@ namespace AlignmentPipeline.Training.Stages;
 /// <summary>
 /// Refuses a reference log-prob cache computed with another reference model or tokenizer, before training starts
 /// and without loading the reference: the reference's identity is hashed from its files. Reads the cache manifest's
-/// <c>cache_key</c> and <c>cache_key_components</c> (<c>model</c>: the reference files' content hash, <c>tokenizer</c>:
-/// the tokenizer's content hash). The one place to switch to the reference-cache project's own key computation.
+/// <c>cache_key</c> and <c>cache_key_components</c> (<c>weights_hash</c>: the reference files' content hash,
+/// <c>tokenizer_hash</c>: the tokenizer's content hash, as the ref-logprobs stage's <c>ReferenceCacheKey</c> names them).
+/// The one place to switch to the reference-cache project's own key computation once it is committed.
 /// </summary>
 internal static class ReferenceCacheGuard
 {
@@ -29,7 +30,7 @@ internal static class ReferenceCacheGuard
             throw new UserErrorException($"the cache of '{cache.StageName}' records no cache_key_components; recompute it with the current ref-logprobs stage");
         }
 
-        var components = new Dictionary<string, string> { ["model"] = referenceHash, ["tokenizer"] = tokenizer.ContentHash };
+        var components = new Dictionary<string, string> { ["weights_hash"] = referenceHash, ["tokenizer_hash"] = tokenizer.ContentHash };
         foreach (var (name, value) in components)
         {
             var cached = recorded[name]?.ToString();

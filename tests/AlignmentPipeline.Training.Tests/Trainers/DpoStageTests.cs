@@ -94,7 +94,7 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
             + TrainingPipelines.Reference + TrainingPipelines.Dpo("mismatched", "reference: other\n    max_steps: 2");
         var error = await Record.ExceptionAsync(() => fixture.Harness.RunAsync(stages));
         var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
-        Assert.Contains("component 'model'", user.Message);
+        Assert.Contains("component 'weights_hash'", user.Message);
         Assert.Contains("reference 'other'", user.Message);
     }
 

@@ -73,8 +73,8 @@ internal sealed class TestReferenceCacheStage(TestReferenceCacheStage.Options op
         await writer.CompleteAsync(cancellationToken);
         components = new JsonObject
         {
-            ["model"] = ModelFiles.ContentHash(path),
-            ["tokenizer"] = tokenizer.Loaded.Tokenizer.ContentHash,
+            ["weights_hash"] = ModelFiles.ContentHash(path),
+            ["tokenizer_hash"] = tokenizer.Loaded.Tokenizer.ContentHash,
         };
         return new TaskResult(new StageCounters(pairs.Count, pairs.Count, new Dictionary<string, long>()), new JsonObject { ["components"] = components.DeepClone() });
     }
