@@ -1,0 +1,88 @@
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using AlignmentPipeline.Core.Configuration;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Templates;
+
+namespace AlignmentPipeline.Modeling.ReferenceCache;
+
+/// <summary>Options of <c>kind: ref-logprobs</c>.</summary>
+public sealed record RefLogProbsOptions : IValidatableOptions
+{
+    [Required]
+    [Description("The reference model: a stage that publishes a model, a Hugging Face folder, a .safetensors file, a .gguf or a llama2.c .bin.")]
+    [PathOrStage]
+    public string Model { get; init; } = "";
+
+    [Description("Tokenizer file or folder. Default: the model's own (embedded in a .gguf, tokenizer files in a Hugging Face folder). " +
+                 "Required for a llama2.c .bin (e.g. tok512.bin).")]
+    [PathOrStage(AllowStage = false)]
+    public string? Tokenizer { get; init; }
+
+    [Description("Chat template applied before tokenizing: none, chatml, llama2, llama3 or zephyr. With 'none' text pairs are " +
+                 "scored as written. Default: none.")]
+    public string Template { get; init; } = "none";
+
+    [Description("Prepend BOS to every prompt (never twice). Default: what the tokenizer's files say.")]
+    public bool? AddBos { get; init; }
+
+    [Description("Append EOS after every completion (never twice). Default: what the tokenizer's files say (true for all built-in formats).")]
+    public bool? AddEos { get; init; }
+
+    [Description("Longest prompt + completion in tokens. Default: 512.")]
+    [Range(2, 1_048_576)]
+    public int MaxLength { get; init; } = 512;
+
+    [Description("keep_start (default, as TRL): keep the prompt, cut the completion's tail; pairs whose prompt alone fills max_length " +
+                 "are quarantined as prompt_too_long. keep_end: keep the last max_length tokens of each sequence; pairs whose completion " +
+                 "leaves no prompt token are quarantined as completion_too_long.")]
+    public Truncation Truncation { get; init; } = Truncation.KeepStart;
+
+    [Description("Weights and activations: float32 (default) or bfloat16 (use bfloat16 on CUDA only).")]
+    public string Dtype { get; init; } = "float32";
+
+    [Description("auto (default: CUDA when available), cpu or cuda.")]
+    public string Device { get; init; } = "auto";
+
+    [Description("Token budget of one forward: sequences × padded length stays under it (a longer pair runs alone). Default: 8192.")]
+    [Range(1, 100_000_000)]
+    public int BatchTokens { get; init; } = 8192;
+
+    [Description("Tasks: task i scores the i-th contiguous slice of the input rows and writes part-i. Default: 1.")]
+    [Range(1, 100_000)]
+    public int Shards { get; init; } = 1;
+
+    [Description("Also store each completion's per-token log-probs (float32 little-endian bytes, base64, in ref_chosen_token_logps and " +
+                 "ref_rejected_token_logps). Default: false.")]
+    public bool PerToken { get; init; }
+
+    [Description("Run each prompt once and score chosen and rejected against its KV cache. Same numbers within 1e-5, " +
+                 "less compute for long prompts. Default: false.")]
+    public bool PrefixSharing { get; init; }
+
+    /// <summary>The runtime these options ask for.</summary>
+    public ModelRuntimeOptions Runtime => new(Device, Dtype);
+
+    public IEnumerable<OptionProblem> Validate()
+    {
+        if (!ChatTemplates.BuiltInNames.Contains(Template))
+        {
+            yield return new OptionProblem("template", $"'{Template}' is not a built-in template; use one of {string.Join(", ", ChatTemplates.BuiltInNames)}");
+        }
+
+        if (Dtype is not ("float32" or "bfloat16"))
+        {
+            yield return new OptionProblem("dtype", $"'{Dtype}' is not float32 or bfloat16");
+        }
+
+        if (Device is not ("auto" or "cpu" or "cuda"))
+        {
+            yield return new OptionProblem("device", $"'{Device}' is not auto, cpu or cuda");
+        }
+
+        if (Model.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && Tokenizer is null)
+        {
+            yield return new OptionProblem("tokenizer", $"a llama2.c model ('{Model}') carries no tokenizer; set 'tokenizer' (e.g. tok512.bin beside it)");
+        }
+    }
+}
