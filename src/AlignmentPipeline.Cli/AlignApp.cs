@@ -25,6 +25,8 @@ internal static class AlignApp
             RunsCommand.Create(cli),
             InspectCommand.Create(cli),
             StagesCommand.Create(cli),
+            ReportCommand.Create(cli),
+            VerifyCacheCommand.Create(cli),
         };
 
         var parse = root.Parse(args);

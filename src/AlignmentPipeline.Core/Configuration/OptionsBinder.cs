@@ -39,6 +39,7 @@ internal sealed class OptionsBinder
     {
         object options = Activator.CreateInstance(type)
             ?? throw new InvalidOperationException($"{type} needs a public parameterless constructor.");
+        int errorsBefore = errors.Count;
         var properties = OptionProperty.Of(type);
         var byKey = properties.ToDictionary(p => p.Key, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -89,7 +90,8 @@ internal sealed class OptionsBinder
                 string.IsNullOrEmpty(property.Description) ? null : property.Description));
         }
 
-        if (options is IValidatableOptions validatable && errors.Count == 0)
+        // Cross-field rules run when this object's own keys bound cleanly; other stages' problems do not hide them.
+        if (options is IValidatableOptions validatable && errors.Count == errorsBefore)
         {
             foreach (var problem in validatable.Validate())
             {

@@ -154,7 +154,8 @@ public sealed class PipelineRunner
                 ? $"{spec.Name}: computing {Short(plan.Fingerprint)} ({spec.Kind.Name}, {taskCount} task{(taskCount == 1 ? "" : "s")})"
                 : $"{spec.Name}: resuming {Short(plan.Fingerprint)}: {taskCount - pending.Count} of {taskCount} tasks already complete");
 
-            await options.Executor.RunAsync(pending, async (task, token) =>
+            var executor = spec.Kind.ParallelTasks || options.Executor is not LocalExecutor ? options.Executor : new LocalExecutor(1);
+            await executor.RunAsync(pending, async (task, token) =>
             {
                 var result = await stage.RunTaskAsync(new TaskContext(context, task, taskCount), token);
                 await options.Storage.WriteJsonAsync(context.OutputPath($"{TasksFolder}/task-{task:D5}.json"), result.ToJson(), token);

@@ -8,8 +8,9 @@ public sealed class StageKind
 {
     private readonly Func<object, IStage> factory;
 
-    private StageKind(string name, int version, string description, Type optionsType, InputArity inputs, Func<object, IStage> factory)
+    private StageKind(string name, int version, string description, Type optionsType, InputArity inputs, bool parallelTasks, Func<object, IStage> factory)
     {
+        ParallelTasks = parallelTasks;
         Name = name;
         Version = version;
         Description = description;
@@ -28,9 +29,15 @@ public sealed class StageKind
 
     public InputArity Inputs { get; }
 
-    public static StageKind Define<TOptions>(string name, int version, string description, InputArity inputs, Func<TOptions, IStage> create)
+    /// <summary>
+    /// Whether the local executor may run several tasks of this kind at once in one process. False for kinds whose
+    /// tasks each drive libtorch, which already uses every core and is not safe to drive from several threads at once.
+    /// </summary>
+    public bool ParallelTasks { get; }
+
+    public static StageKind Define<TOptions>(string name, int version, string description, InputArity inputs, Func<TOptions, IStage> create, bool parallelTasks = true)
         where TOptions : class, new() =>
-        new(name, version, description, typeof(TOptions), inputs, options => create((TOptions)options));
+        new(name, version, description, typeof(TOptions), inputs, parallelTasks, options => create((TOptions)options));
 
     public IStage Create(object options) => factory(options);
 }

@@ -17,6 +17,17 @@ public sealed record StageOutput(string StageName, string Kind, string Fingerpri
         .Select(Path)
         .ToList();
 
+    /// <summary>
+    /// The data parts of one split folder (e.g. <c>train/part-*.parquet</c>) when the output is split into folders;
+    /// otherwise every top-level part, so stages read split and unsplit inputs alike.
+    /// </summary>
+    public IReadOnlyList<string> SplitParts(string split) => IsSplit
+        ? Files.Where(f => f.StartsWith(split + "/part-", StringComparison.Ordinal) && f.EndsWith(".parquet", StringComparison.Ordinal)).Select(Path).ToList()
+        : Parts;
+
+    /// <summary>Whether the output holds split folders (<c>train/</c>, <c>eval/</c> …) rather than top-level parts.</summary>
+    public bool IsSplit => Parts.Count == 0 && Files.Any(f => f.Contains("/part-", StringComparison.Ordinal) && !f.StartsWith("quarantine/", StringComparison.Ordinal));
+
     /// <summary>The storage path of a file of this output.</summary>
     public string Path(string relative) => $"{Prefix}/{relative}";
 }

@@ -8,8 +8,8 @@ namespace AlignmentPipeline.Data.Ingest;
 /// <summary>Options of <c>kind: ingest</c>.</summary>
 public sealed record IngestOptions : IValidatableOptions
 {
-    [Required]
-    [Description("Input files, directories or globs (relative to the current directory). Each file becomes one task and one part. " +
+    [Description("Input files, directories or globs (relative to the current directory); with 'input: <stage>' the data files that " +
+                 "stage published are read too. Each file becomes one task and one part. " +
                  "Containers: JSONL (.jsonl/.ndjson), JSON array (.json), Parquet (.parquet), CSV (.csv), TSV (.tsv), each optionally gzipped; " +
                  "other names are recognised by content.")]
     [PathOrStage(AllowGlob = true, AllowStage = false, PathInFingerprint = true)]

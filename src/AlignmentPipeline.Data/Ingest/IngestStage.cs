@@ -18,16 +18,30 @@ public sealed class IngestStage(IngestOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<IngestOptions>(
         "ingest", 2, "Reads preference pairs from JSONL/JSON/Parquet/CSV files in several formats into Parquet; bad rows go to quarantine.",
-        InputArity.None, o => new IngestStage(o));
+        InputArity.Optional, o => new IngestStage(o));
 
-    private readonly IReadOnlyList<string> files = options.Inputs.SelectMany(i => PathResolver.Resolve(i, allowGlob: true)).Distinct().ToList();
+    private static readonly string[] DataExtensions = [".jsonl", ".ndjson", ".json", ".parquet", ".csv", ".tsv"];
 
-    public int TaskCount(IReadOnlyList<StageOutput> inputs) => files.Count;
+    private readonly IReadOnlyList<string> localFiles = options.Inputs.SelectMany(i => PathResolver.Resolve(i, allowGlob: true)).Distinct().ToList();
+    private IReadOnlyList<(StageOutput Stage, string File)> stageFiles = [];
+
+    private int FileCount => localFiles.Count + stageFiles.Count;
+
+    /// <summary>One task per file: the local files of <c>inputs</c>, then the data files of the stages named by <c>input</c>.</summary>
+    public int TaskCount(IReadOnlyList<StageOutput> inputs)
+    {
+        stageFiles = inputs.SelectMany(stage => stage.Files.Where(IsDataFile).Select(file => (stage, file))).ToList();
+        if (FileCount == 0)
+        {
+            throw new Core.UserErrorException("ingest has nothing to read: 'inputs' matched no files and 'input' names no stage with data files");
+        }
+
+        return FileCount;
+    }
 
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {
-        string file = files[context.TaskIndex];
-        string display = Path.GetRelativePath(Environment.CurrentDirectory, file);
+        var (file, display) = await SourceAsync(context, cancellationToken);
         var fields = new FieldNames(options.Fields);
         var storage = context.Stage.Storage;
         long rowsIn = 0, blank = 0;
@@ -109,7 +123,7 @@ public sealed class IngestStage(IngestOptions options) : IStage
             new()
             {
                 ["blank_lines"] = tasks.Sum(t => t.Extra?["blank_lines"]?.GetValue<long>() ?? 0),
-                ["files"] = files.Count,
+                ["files"] = FileCount,
                 ["sources"] = new JsonArray(tasks.Select(t => (JsonNode)new JsonObject
                 {
                     ["file"] = t.Extra?["file"]?.DeepClone(),
@@ -119,6 +133,27 @@ public sealed class IngestStage(IngestOptions options) : IStage
                     ["rows_out"] = t.Counters.RowsOut,
                 }).ToArray()),
             }));
+
+    /// <summary>A local path to read and the name rows cite as their source (stable across machines).</summary>
+    private async Task<(string File, string Display)> SourceAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        if (context.TaskIndex < localFiles.Count)
+        {
+            string local = localFiles[context.TaskIndex];
+            return (local, Path.GetRelativePath(Environment.CurrentDirectory, local));
+        }
+
+        var (stage, file) = stageFiles[context.TaskIndex - localFiles.Count];
+        return (await context.Stage.Storage.MaterializeAsync(stage.Path(file), cancellationToken), $"{stage.StageName}/{file}");
+    }
+
+    private static bool IsDataFile(string file)
+    {
+        string name = file.EndsWith(".gz", StringComparison.Ordinal) ? file[..^3] : file;
+        return !file.StartsWith("quarantine/", StringComparison.Ordinal) && !file.StartsWith("_", StringComparison.Ordinal)
+               && name is not ("stats.json" or "manifest.json")
+               && DataExtensions.Any(e => name.EndsWith(e, StringComparison.Ordinal));
+    }
 
     private IRowFormat Create(IngestFormat format, FieldNames fields) => format switch
     {

@@ -27,7 +27,7 @@ public sealed class GenerateStage(GenerateOptions options) : IStage
     /// <summary>The registered kind.</summary>
     public static StageKind Kind { get; } = StageKind.Define<GenerateOptions>(
         "generate", 1, "Generates responses to prompts (from a pair stage or a file) with one or more models; seeded and batched.",
-        InputArity.None, o => new GenerateStage(o));
+        InputArity.None, o => new GenerateStage(o), parallelTasks: false);
 
     private const ulong GoldenGamma = 0x9E3779B97F4A7C15;
 

@@ -20,7 +20,7 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
     /// <summary>The registered kind.</summary>
     public static StageKind Kind { get; } = StageKind.Define<RefLogProbsOptions>(
         "ref-logprobs", 1, "Caches the reference model's summed completion log-probs of every pair (for DPO without a live reference).",
-        InputArity.One, o => new RefLogProbsStage(o));
+        InputArity.One, o => new RefLogProbsStage(o), parallelTasks: false);
 
     /// <summary>Pairs encoded and scored together; bounds memory while leaving length buckets room to form.</summary>
     internal const int WindowPairs = 1024;

@@ -24,7 +24,7 @@ namespace AlignmentPipeline.Training.Stages;
 public sealed class DpoStage(DpoOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<DpoOptions>(
-        "dpo", 1, "DPO-family preference training against cached reference log-probs; publishes model/.",
+        "dpo", 2, "DPO-family preference training against cached reference log-probs; publishes model/.",
         InputArity.One, o => new DpoStage(o));
 
     public int TaskCount(IReadOnlyList<StageOutput> inputs) => 1;
@@ -55,11 +55,24 @@ public sealed class DpoStage(DpoOptions options) : IStage
             stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {key}; the reference model is not loaded");
         }
 
-        var pairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, cancellationToken);
+        var pairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "train", cancellationToken);
+        var heldOutPairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "eval", cancellationToken);
         using var policy = ModelLoader.Load(initPath, runtime).Model;
         using var liveReference = lossOptions.RequiresReference && options.LiveReference ? ModelLoader.Load(referencePath!, runtime).Model : null;
         var maxLength = Math.Min(options.MaxLength, policy.Config.MaxSequenceLength);
         var (train, eval, dropped) = Examples(pairs, tokenizer.Encoder, maxLength, fromCache);
+        if (heldOutPairs.Count > 0)
+        {
+            // The input's eval/ split is held out whole, in addition to any eval_fraction of its train/ split.
+            var (heldOutA, heldOutB, droppedHeldOut) = Examples(heldOutPairs, tokenizer.Encoder, maxLength, fromCache);
+            eval = [.. eval, .. heldOutA, .. heldOutB];
+            foreach (var (reason, count) in droppedHeldOut)
+            {
+                dropped[reason] = dropped.GetValueOrDefault(reason) + count;
+            }
+
+            pairs = [.. pairs, .. heldOutPairs];
+        }
         if (train.Count == 0)
         {
             throw new UserErrorException($"{stage.StageName}: no training pair is left of {pairs.Count} (held out {eval.Count}, dropped: " +

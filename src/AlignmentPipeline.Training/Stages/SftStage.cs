@@ -36,7 +36,7 @@ public sealed class SftStage(SftOptions options) : IStage
         runtime.ApplyThreads();
         var initPath = options.Init is null ? null : await ModelArtifacts.ResolveAsync(stage, options.Init, cancellationToken);
         var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
-        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, cancellationToken);
+        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, "train", cancellationToken);
 
         torch.manual_seed(options.Seed);
         using var model = initPath is null

@@ -16,13 +16,23 @@ internal sealed record CachedPair(PreferencePair Pair, ReferenceLogps? Reference
     public const string RefRejectedColumn = "ref_rejected_logp";
     public const string ChosenTokensColumn = "chosen_tokens";
     public const string RejectedTokensColumn = "rejected_tokens";
+    public const string SplitColumn = "split";
 
-    /// <summary>Every row of <paramref name="input"/>; with <paramref name="requireReference"/>, a row without reference values is an error.</summary>
-    public static async Task<List<CachedPair>> ReadAsync(IStorage storage, StageOutput input, bool requireReference, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The rows of one split of <paramref name="input"/> (its <c>train/</c> or <c>eval/</c> folder; every row when the
+    /// input is not split); with <paramref name="requireReference"/>, a row without reference values is an error.
+    /// </summary>
+    public static async Task<List<CachedPair>> ReadAsync(IStorage storage, StageOutput input, bool requireReference, string split, CancellationToken cancellationToken = default)
     {
         var rows = new List<CachedPair>();
-        await foreach (var row in ParquetTableReader.ReadAllAsync(storage, input.Parts, cancellationToken))
+        await foreach (var row in ParquetTableReader.ReadAllAsync(storage, input.SplitParts(split), cancellationToken))
         {
+            // A reference cache of a split input keeps each row's split in a column; unsplit rows count as train.
+            if (!input.IsSplit && (row.Has(SplitColumn) && row.String(SplitColumn) is { Length: > 0 } rowSplit ? rowSplit : "train") != split)
+            {
+                continue;
+            }
+
             var pair = PreferenceTable.FromRow(row);
             var hasReference = row.Has(RefChosenColumn) && row.Has(RefRejectedColumn) && row.Has(ChosenTokensColumn) && row.Has(RejectedTokensColumn);
             if (!hasReference)
