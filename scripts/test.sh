@@ -8,9 +8,11 @@ configuration=${CONFIGURATION:-Release}
 log=$(mktemp -t align-tests.XXXXXX)
 
 echo "== build ($configuration)"
-if ! dotnet build AlignmentPipeline.sln -c "$configuration" -nologo -v quiet 2>&1 | tee -a "$log" | grep -E "error|Warn|warn" ; then :; fi
-if [ "${PIPESTATUS[0]}" -ne 0 ]; then
-  echo "build failed"
+dotnet build AlignmentPipeline.sln -c "$configuration" -nologo -v quiet > "$log" 2>&1
+build_status=$?
+grep -E "error|warning" "$log" | sort -u
+if [ "$build_status" -ne 0 ]; then
+  echo "build failed (exit $build_status)"
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -19,12 +21,13 @@ echo "== test"
 dotnet test --solution AlignmentPipeline.sln -c "$configuration" --no-build 2>&1 | tee -a "$log"
 status=${PIPESTATUS[0]}
 
-# Microsoft.Testing.Platform prints a summary per run; add up every "total/failed/succeeded/skipped" block.
+# Microsoft.Testing.Platform ends with one "Test run summary" block holding total/failed/succeeded/skipped counts.
 read -r passed failed skipped < <(awk '
-  /^[[:space:]]*failed:[[:space:]]*[0-9]+/    { f += $2 }
-  /^[[:space:]]*succeeded:[[:space:]]*[0-9]+/ { p += $2 }
-  /^[[:space:]]*skipped:[[:space:]]*[0-9]+/   { s += $2 }
-  END { printf "%d %d %d\n", p, f, s }' <(grep -A6 "Test run summary" "$log" | tail -n +1))
+  /Test run summary/ { p = 0; f = 0; s = 0 }
+  /^[[:space:]]*failed:[[:space:]]*[0-9]+/    { f = $2 }
+  /^[[:space:]]*succeeded:[[:space:]]*[0-9]+/ { p = $2 }
+  /^[[:space:]]*skipped:[[:space:]]*[0-9]+/   { s = $2 }
+  END { printf "%d %d %d\n", p, f, s }' "$log")
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
 rm -f "$log"
 echo "$passed passed, $failed failed, $skipped skipped"

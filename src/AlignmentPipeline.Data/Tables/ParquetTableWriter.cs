@@ -1,5 +1,6 @@
 using AlignmentPipeline.Core.Storage;
 using Parquet;
+using Parquet.Schema;
 
 namespace AlignmentPipeline.Data.Tables;
 
@@ -11,15 +12,17 @@ namespace AlignmentPipeline.Data.Tables;
 public sealed class ParquetTableWriter<T> : IAsyncDisposable
 {
     private readonly TableSchema<T> schema;
+    private readonly DataField[] fields;
     private readonly IPendingFile file;
     private readonly ParquetWriter writer;
     private readonly int rowGroupRows;
     private readonly List<T> buffer;
     private bool writerClosed;
 
-    private ParquetTableWriter(TableSchema<T> schema, IPendingFile file, ParquetWriter writer, int rowGroupRows)
+    private ParquetTableWriter(TableSchema<T> schema, DataField[] fields, IPendingFile file, ParquetWriter writer, int rowGroupRows)
     {
         this.schema = schema;
+        this.fields = fields;
         this.file = file;
         this.writer = writer;
         this.rowGroupRows = rowGroupRows;
@@ -30,9 +33,10 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
 
     public static async Task<ParquetTableWriter<T>> CreateAsync(IStorage storage, string path, TableSchema<T> schema, int rowGroupRows = 50_000, CancellationToken cancellationToken = default)
     {
+        var fields = schema.NewFields();
         var file = await storage.CreateAsync(path, cancellationToken);
-        var writer = await ParquetWriter.CreateAsync(schema.ToParquet(), file.Stream, cancellationToken: cancellationToken);
-        return new ParquetTableWriter<T>(schema, file, writer, rowGroupRows);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file.Stream, cancellationToken: cancellationToken);
+        return new ParquetTableWriter<T>(schema, fields, file, writer, rowGroupRows);
     }
 
     public async ValueTask WriteAsync(T record, CancellationToken cancellationToken = default)
@@ -71,31 +75,33 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
         using var group = writer.CreateRowGroup();
-        foreach (var column in schema.Columns)
+        for (int c = 0; c < fields.Length; c++)
         {
+            var column = schema.Columns[c];
+            var field = fields[c];
             if (column.Type == typeof(string))
             {
-                await group.WriteAsync(column.Field, buffer.Select(r => (string?)column.Get(r)).ToArray()!);
+                await group.WriteAsync(field, buffer.Select(r => (string?)column.Get(r)).ToArray()!);
             }
             else if (column.Type == typeof(byte[]))
             {
-                await group.WriteAsync(column.Field, buffer.Select(r => (byte[]?)column.Get(r)).ToArray()!);
+                await group.WriteAsync(field, buffer.Select(r => (byte[]?)column.Get(r)).ToArray()!);
             }
             else if (column.Type == typeof(long))
             {
-                await group.WriteAsync(column.Field, new ReadOnlyMemory<long>(buffer.Select(r => (long)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
+                await group.WriteAsync(field, new ReadOnlyMemory<long>(buffer.Select(r => (long)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
             }
             else if (column.Type == typeof(int))
             {
-                await group.WriteAsync(column.Field, new ReadOnlyMemory<int>(buffer.Select(r => (int)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
+                await group.WriteAsync(field, new ReadOnlyMemory<int>(buffer.Select(r => (int)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
             }
             else if (column.Type == typeof(double))
             {
-                await group.WriteAsync(column.Field, new ReadOnlyMemory<double>(buffer.Select(r => (double)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
+                await group.WriteAsync(field, new ReadOnlyMemory<double>(buffer.Select(r => (double)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
             }
             else
             {
-                await group.WriteAsync(column.Field, new ReadOnlyMemory<bool>(buffer.Select(r => (bool)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
+                await group.WriteAsync(field, new ReadOnlyMemory<bool>(buffer.Select(r => (bool)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
             }
         }
 

@@ -24,7 +24,11 @@ public sealed class TableSchema<T>
 
     public TableSchema<T> Bytes(string name, Func<T, byte[]?> get) => Add(name, typeof(byte[]), get);
 
-    internal ParquetSchema ToParquet() => new(columns.Select(c => (Field)c.Field));
+    /// <summary>
+    /// Fresh Parquet fields for one writer. Parquet.Net keeps per-write state in its field objects, so writers running
+    /// at once must never share them.
+    /// </summary>
+    internal DataField[] NewFields() => columns.Select(c => (DataField)c.Field.Clone()).ToArray();
 
     private TableSchema<T> Add(string name, Type type, Func<T, object?> get)
     {

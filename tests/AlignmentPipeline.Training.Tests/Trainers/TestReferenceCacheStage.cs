@@ -55,7 +55,7 @@ internal sealed class TestReferenceCacheStage(TestReferenceCacheStage.Options op
         var path = await ModelArtifacts.ResolveAsync(stage, options.Model!, cancellationToken);
         var tokenizer = TokenizerSource.Resolve(null, path);
         using var model = ModelLoader.Load(path, ModelRuntimeOptions.Cpu).Model;
-        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, cancellationToken);
+        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, "train", cancellationToken);
         await using var writer = await ParquetTableWriter<Row>.CreateAsync(stage.Storage, context.PartPath, Schema, cancellationToken: cancellationToken);
         foreach (var chunk in pairs.Select(p => p.Pair).Chunk(16))
         {
