@@ -78,14 +78,14 @@ public sealed class PromptCompletionEncoderTests : IDisposable
     [Fact] // a [Fact] running the property, so a missing data file skips instead of failing inside FsCheck
     public void Without_a_mismatch_prompt_and_completion_ids_decode_to_the_joint_text()
     {
-        var tokenizer = Tok512.Value; // loaded once: FsCheck calls the method once per case
+        var tokenizer = Tok512.Value;
         var encoder = new PromptCompletionEncoder(tokenizer, new SpecialTokenRules());
         var text = TextGenerators.Over(["a", "b", " ", "t", "he", ".", "é", "\n", "Lily"]);
         CheckProperty(200, Prop.ForAll(text, text, (prompt, completion) =>
         {
-            var ids = encoder.Encode(prompt, completion));
+            var ids = encoder.Encode(prompt, completion);
             return ids.PrefixMismatch || tokenizer.Decode([.. ids.PromptIds, .. ids.CompletionIds]) == prompt + completion;
-        });
+        }));
     }
 
     private static void CheckProperty(int maxTest, Property property) =>
