@@ -27,6 +27,7 @@ internal static class AlignApp
             StagesCommand.Create(cli),
             ReportCommand.Create(cli),
             VerifyCacheCommand.Create(cli),
+            ModelCommand.Create(cli),
         };
 
         var parse = root.Parse(args);
