@@ -124,26 +124,14 @@ public sealed class EvaluateStage(EvaluateOptions options) : IStage
         }
     }
 
+    private static readonly string[] HeadlineKeys =
+        ["judge", "candidate", "baseline", "n", "wins", "losses", "ties", "invalid", "win_rate", "win_rate_se", "ci_low", "ci_high", "lc_win_rate", "judge_fields"];
+
+    /// <summary>The report's headline numbers for stats.json, taken from report.json's own serialization.</summary>
     private static JsonObject Headline(EvaluationReport report)
     {
-        var s = report.Summary;
-        return new JsonObject
-        {
-            ["judge"] = report.Judge,
-            ["candidate"] = report.Candidate,
-            ["baseline"] = report.Baseline,
-            ["n"] = s.N,
-            ["wins"] = s.Wins,
-            ["losses"] = s.Losses,
-            ["ties"] = s.Ties,
-            ["invalid"] = s.Invalid,
-            ["win_rate"] = s.WinRate,
-            ["win_rate_se"] = s.StandardError,
-            ["ci_low"] = s.CiLow,
-            ["ci_high"] = s.CiHigh,
-            ["lc_win_rate"] = s.LcWinRate,
-            ["judge_fields"] = report.JudgeFields.DeepClone(),
-        };
+        var full = JsonNode.Parse(ReportJson.Write(report))!.AsObject();
+        return new JsonObject(HeadlineKeys.Select(k => KeyValuePair.Create(k, full[k]?.DeepClone())));
     }
 
     private static void AddCount(IDictionary<string, long> counts, string reason, long count)
