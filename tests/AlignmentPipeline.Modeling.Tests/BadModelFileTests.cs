@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Models;
@@ -64,7 +65,7 @@ public sealed class BadModelFileTests : IDisposable
     [Fact]
     public void Gguf_metadata_and_tensor_directory_are_exposed()
     {
-        var gguf = GgufFile.Read(SharedDataFiles.Require("models/stories260K/stories260K.gguf"));
+        var gguf = GgufFile.Read(SharedData.RequireFile("models/stories260K/stories260K.gguf"));
 
         Assert.Equal(3u, gguf.Version);
         Assert.Equal("llama", gguf.GetString("general.architecture"));
@@ -165,7 +166,7 @@ public sealed class BadModelFileTests : IDisposable
     private string Prefix(string sharedFile, int length, string name)
     {
         var path = Path.Combine(folder, name);
-        File.WriteAllBytes(path, File.ReadAllBytes(SharedDataFiles.Require(sharedFile))[..length]);
+        File.WriteAllBytes(path, File.ReadAllBytes(SharedData.RequireFile(sharedFile))[..length]);
         return path;
     }
 

@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Models;
@@ -44,8 +45,8 @@ public sealed class CompletionLogProbsTests : IDisposable
     [Fact]
     public void Batch_composition_does_not_change_stories260K_logprobs_of_real_text()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
-        using var stories = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        using var stories = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
         int[] text = [1, .. tokenizer.Encode(
             "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. One day, she saw a big, " +
             "red ball. She wanted to play with it, but it was too high. Lily's mom said, \"Lily, let's go to the park.\" Lily was sad.")];

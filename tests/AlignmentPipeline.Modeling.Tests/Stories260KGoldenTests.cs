@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Generation;
 using AlignmentPipeline.Modeling.LogProbs;
@@ -24,7 +25,7 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     [Fact]
     public void Greedy_generation_from_bos_reproduces_the_published_llama2c_text()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
 
         Assert.Equal(256, binGreedy.Tokens.Length); // run.c samples at positions 0..255; no BOS came, so all 256 count
         Assert.Equal(PublishedGreedyText, tokenizer.Decode([Bos, .. binGreedy.Tokens])); // after BOS the leading space goes
@@ -33,7 +34,7 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     [Fact]
     public void Gguf_embedded_vocabulary_decodes_the_greedy_tokens_to_the_published_text()
     {
-        var metadata = GgufFile.Read(SharedDataFiles.Require("models/stories260K/stories260K.gguf")).Metadata;
+        var metadata = GgufFile.Read(SharedData.RequireFile("models/stories260K/stories260K.gguf")).Metadata;
         var tokenizer = GgufTokenizer.Create(GgufVocabulary.FromMetadata(metadata));
 
         Assert.Equal(PublishedGreedyText, tokenizer.Decode([Bos, .. binGreedy.Tokens]));
@@ -44,8 +45,8 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     {
         // A public llama2.c port pins `./run stories260K.bin -z tok512.bin -t 0 -n 64 -i "Once upon a time"`:
         // 64 positions = BOS + 4 prompt tokens + 59 more fed back + the last sampled one, i.e. 60 new tokens.
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
-        using var model = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        using var model = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
         int[] prompt = [Bos, .. tokenizer.Encode("Once upon a time")];
 
         var generated = TextGenerator.Generate(model, [prompt], new GenerationOptions { MaxNewTokens = 64 - prompt.Length + 1, StopTokens = [Bos] })[0];
@@ -60,8 +61,8 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     public void Next_token_probabilities_after_the_prompt_match_the_published_distribution()
     {
         // Published for these two files: after "Once upon a time" (T = 1), "," has 96.9% and " there" 2.9%.
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Require("models/stories260K/tok512.bin"));
-        using var model = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        using var model = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
         int[] prompt = [Bos, .. tokenizer.Encode("Once upon a time")];
         using var scope = TorchSharp.torch.NewDisposeScope();
 
@@ -78,7 +79,7 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     [Fact]
     public void Gguf_file_generates_the_same_tokens_as_the_llama2c_file()
     {
-        using var gguf = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.gguf"), ModelRuntimeOptions.Cpu).Model;
+        using var gguf = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.gguf"), ModelRuntimeOptions.Cpu).Model;
 
         var fromGguf = TextGenerator.Generate(gguf, [[Bos]], RunCGreedy)[0];
 
@@ -88,7 +89,7 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     [Fact]
     public void Loaded_configs_are_the_published_stories260K_architecture()
     {
-        var loaded = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.gguf"), ModelRuntimeOptions.Cpu);
+        var loaded = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.gguf"), ModelRuntimeOptions.Cpu);
         using var model = loaded.Model;
 
         var config = Assert.IsType<Models.LlamaModel>(model).Config;
@@ -104,7 +105,7 @@ public sealed class Stories260KGoldenTests(Stories260KGoldenTests.BinGreedy binG
     {
         private readonly Lazy<int[]> tokens = new(() =>
         {
-            using var model = ModelLoader.Load(SharedDataFiles.Require("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
+            using var model = ModelLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.bin"), ModelRuntimeOptions.Cpu).Model;
             return TextGenerator.Generate(model, [[Bos]], RunCGreedy)[0];
         });
 

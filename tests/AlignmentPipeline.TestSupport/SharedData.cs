@@ -1,19 +1,26 @@
+using System.Runtime.CompilerServices;
+
 namespace AlignmentPipeline.TestSupport;
 
 /// <summary>
-/// Finds the project's real data (<c>shared/data</c> beside an ancestor of the test's folder). Tests that need it call
-/// <see cref="RequireFile"/>, which skips the test with a visible reason when the data is absent.
+/// Finds the project's real data: <c>shared/data</c> beside an ancestor of the test's build output or of this
+/// checkout's source folder (with ALIGN_ARTIFACTS the build output lives outside the checkout; a symlinked checkout
+/// is followed to its target). Tests that need it call <see cref="RequireFile"/>, which skips the test with a visible
+/// reason when the data is absent.
 /// </summary>
 public static class SharedData
 {
     private static readonly Lazy<string?> Root = new(() =>
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        foreach (string start in StartFolders())
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "data");
-            if (Directory.Exists(candidate))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return candidate;
+                string candidate = Path.Combine(dir.FullName, "shared", "data");
+                if (Directory.Exists(candidate))
+                {
+                    return candidate;
+                }
             }
         }
 
@@ -29,7 +36,8 @@ public static class SharedData
         string? root = Root.Value;
         if (root is null)
         {
-            Assert.Skip($"shared/data was not found beside any ancestor of {AppContext.BaseDirectory}; this test needs {relative}");
+            Assert.Skip($"shared/data was not found beside any ancestor of {string.Join(" or ", StartFolders())}; " +
+                        $"this test needs {relative} (see shared/data/PROVENANCE.md)");
         }
 
         string path = Path.Combine(root, relative);
@@ -39,5 +47,16 @@ public static class SharedData
         }
 
         return path;
+    }
+
+    private static IEnumerable<string> StartFolders([CallerFilePath] string thisSourceFile = "")
+    {
+        yield return AppContext.BaseDirectory;
+        var sourceFolder = new DirectoryInfo(Path.GetDirectoryName(thisSourceFile) ?? ".");
+        yield return sourceFolder.FullName;
+        if (sourceFolder.Parent?.Parent?.ResolveLinkTarget(returnFinalTarget: true) is { } checkoutTarget)
+        {
+            yield return checkoutTarget.FullName;
+        }
     }
 }

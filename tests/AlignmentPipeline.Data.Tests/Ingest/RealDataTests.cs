@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using System.Text.Json.Nodes;
 
 namespace AlignmentPipeline.Data.Tests.Ingest;
@@ -8,7 +9,7 @@ public sealed class RealDataTests
     [Fact]
     public async Task Hh_harmless_test_ingests_every_row_and_splits_the_four_tricky_rows_at_the_shared_boundary()
     {
-        string file = SharedDataPaths.Require("preferences/hh-rlhf-harmless-base/test.jsonl.gz");
+        string file = SharedData.RequireFile("preferences/hh-rlhf-harmless-base/test.jsonl.gz");
         using var harness = new PipelineHarness();
         var outputs = await IngestRun.RunAsync(harness, file);
 
@@ -37,7 +38,7 @@ public sealed class RealDataTests
     [Fact]
     public async Task PandaLm_majority_vote_gives_894_pairs_before_string_checks_and_836_after()
     {
-        string file = SharedDataPaths.Require("preferences/pandalm-testset/testset-v1.json");
+        string file = SharedData.RequireFile("preferences/pandalm-testset/testset-v1.json");
         using var harness = new PipelineHarness();
         var outputs = await IngestRun.RunAsync(harness, file, "fields: {id: idx}");
 

@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using System.IO.Compression;
 using AlignmentPipeline.Modeling.ReferenceCache;
 using AlignmentPipeline.Modeling.Tests.Tokenization;
@@ -11,8 +12,8 @@ public sealed class Stories260KCacheTests
     [InlineData(true)]
     public async Task Cached_hh_harmless_logprobs_of_stories260K_equal_live_values(bool prefixSharing)
     {
-        var gguf = SharedDataFiles.StoriesGguf;
-        var hh = SharedDataFiles.Require("preferences/hh-rlhf-harmless-base/test.jsonl.gz");
+        var gguf = SharedData.RequireFile("models/stories260K/stories260K.gguf");
+        var hh = SharedData.RequireFile("preferences/hh-rlhf-harmless-base/test.jsonl.gz");
         using var h = new CacheHarness();
 
         // The first 50 transcripts, gzipped again, ingested with the HH transcript format.

@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests.Tokenization;
@@ -16,8 +17,8 @@ public sealed class GgufTokenizerTests
     [Fact]
     public void Stories260K_gguf_vocabulary_gives_the_same_ids_as_tok512()
     {
-        var fromBin = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
-        var fromGguf = GgufTokenizer.Create(GgufVocabulary.FromMetadata(GgufMetadataForTests.Read(SharedDataFiles.StoriesGguf)));
+        var fromBin = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        var fromGguf = GgufTokenizer.Create(GgufVocabulary.FromMetadata(GgufMetadataForTests.Read(SharedData.RequireFile("models/stories260K/stories260K.gguf"))));
 
         Assert.Equal((fromBin.VocabSize, fromBin.BosId, fromBin.EosId), (fromGguf.VocabSize, fromGguf.BosId, fromGguf.EosId));
         foreach (var text in Texts)

@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests.Tokenization;
@@ -17,7 +18,7 @@ public sealed class Llama2cTokenizerTests : IDisposable
     [InlineData("", new int[0])]
     public void Tok512_encodes_like_run_c(string text, int[] expected)
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
 
         Assert.Equal(expected, tokenizer.Encode(text));
     }
@@ -25,7 +26,7 @@ public sealed class Llama2cTokenizerTests : IDisposable
     [Fact]
     public void Tok512_has_512_pieces_with_bos_1_and_eos_2()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
 
         Assert.Equal((512, 1, 2), (tokenizer.VocabSize, tokenizer.BosId!.Value, tokenizer.EosId!.Value));
         Assert.Equal(" Once", tokenizer.Piece(403));
@@ -38,8 +39,8 @@ public sealed class Llama2cTokenizerTests : IDisposable
         const string story = "Once upon a time, there was a little girl named Lily. She loved to play outside in the park. " +
             "One day, she saw a big, red ball. She wanted to play with it, but it was too high.\n" +
             "Lily's mom said, \"Lily, let's go to the park.\" Lily was sad and didn't know what to do.";
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
-        var reference = new RunCReferenceEncoder(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        var reference = new RunCReferenceEncoder(SharedData.RequireFile("models/stories260K/tok512.bin"));
 
         Assert.Equal(reference.Encode(story), tokenizer.Encode(story));
     }
@@ -47,7 +48,7 @@ public sealed class Llama2cTokenizerTests : IDisposable
     [Fact]
     public void Decode_after_bos_strips_the_dummy_space_and_joins_byte_pieces_into_utf8()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
         const string text = "héllo 世界 ☃\n";
 
         Assert.Equal(text, tokenizer.Decode([1, .. tokenizer.Encode(text), 2]));
@@ -57,7 +58,7 @@ public sealed class Llama2cTokenizerTests : IDisposable
     [Fact]
     public void Decode_of_the_published_prefix_ids_gives_the_published_text()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
 
         // BOS, " Once", " upon", " a", " time" as run.c prints them after BOS.
         Assert.Equal("Once upon a time", tokenizer.Decode([1, 403, 407, 261, 378]));

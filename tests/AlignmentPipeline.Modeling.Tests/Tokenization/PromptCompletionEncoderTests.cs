@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Tokenization;
 using FsCheck;
 using FsCheck.Fluent;
@@ -21,7 +22,7 @@ public sealed class PromptCompletionEncoderTests : IDisposable
     [Fact]
     public void Completion_ids_are_the_tail_of_the_joint_encoding_between_bos_and_eos()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
         var encoder = new PromptCompletionEncoder(tokenizer, new SpecialTokenRules());
 
         var ids = encoder.Encode("Once upon a time", ", there was a girl.");
@@ -36,7 +37,7 @@ public sealed class PromptCompletionEncoderTests : IDisposable
     [Fact]
     public void A_merge_across_the_boundary_is_flagged_and_the_completion_is_encoded_alone()
     {
-        var tokenizer = Llama2cTokenizer.Load(SharedDataFiles.Tok512);
+        var tokenizer = Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
         var encoder = new PromptCompletionEncoder(tokenizer, new SpecialTokenRules());
 
         // The prompt ends in a lone " " piece; in the joint text that space merges into " there".
@@ -73,7 +74,7 @@ public sealed class PromptCompletionEncoderTests : IDisposable
         Assert.Equal([256, 97, 98], new PromptCompletionEncoder(tokenizer, new SpecialTokenRules()).EncodePrompt("ab"));
     }
 
-    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedDataFiles.Tok512));
+    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin")));
 
     [Fact] // a [Fact] running the property, so a missing data file skips instead of failing inside FsCheck
     public void Without_a_mismatch_prompt_and_completion_ids_decode_to_the_joint_text()

@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Tokenization;
 using FsCheck;
 using FsCheck.Fluent;
@@ -13,8 +14,8 @@ namespace AlignmentPipeline.Modeling.Tests.Tokenization;
 public sealed class Tok512PropertyTests
 {
     // FsCheck calls a property method once per case: load once per class.
-    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedDataFiles.Tok512));
-    private static readonly Lazy<RunCReferenceEncoder> Reference = new(() => new RunCReferenceEncoder(SharedDataFiles.Tok512));
+    private static readonly Lazy<ITokenizer> Tok512 = new(() => Llama2cTokenizer.Load(SharedData.RequireFile("models/stories260K/tok512.bin")));
+    private static readonly Lazy<RunCReferenceEncoder> Reference = new(() => new RunCReferenceEncoder(SharedData.RequireFile("models/stories260K/tok512.bin")));
 
     private static IReadOnlyList<string> SingleCharacterPieces(ITokenizer tokenizer) =>
         [.. Enumerable.Range(0, tokenizer.VocabSize).Select(tokenizer.Piece).Where(p => p.EnumerateRunes().Count() == 1).Distinct()];

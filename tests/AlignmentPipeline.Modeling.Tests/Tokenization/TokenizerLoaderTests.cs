@@ -1,3 +1,4 @@
+using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Modeling.Tokenization;
 
 namespace AlignmentPipeline.Modeling.Tests.Tokenization;
@@ -34,8 +35,8 @@ public sealed class TokenizerLoaderTests : IDisposable
     [Fact]
     public void A_llama2c_bin_and_the_gguf_of_the_same_model_load_to_the_same_ids()
     {
-        var bin = TokenizerLoader.Load(SharedDataFiles.Tok512);
-        var gguf = TokenizerLoader.Load(SharedDataFiles.StoriesGguf, GgufMetadataForTests.Read);
+        var bin = TokenizerLoader.Load(SharedData.RequireFile("models/stories260K/tok512.bin"));
+        var gguf = TokenizerLoader.Load(SharedData.RequireFile("models/stories260K/stories260K.gguf"), GgufMetadataForTests.Read);
 
         Assert.Equal(("llama2c", "gguf"), (bin.Format, gguf.Format));
         Assert.Equal(bin.Tokenizer.Encode("Once upon a time, Lily"), gguf.Tokenizer.Encode("Once upon a time, Lily"));
