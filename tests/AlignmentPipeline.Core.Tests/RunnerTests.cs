@@ -154,6 +154,25 @@ public sealed class RunnerTests
     }
 
     [Fact]
+    public async Task Unfinished_writes_of_a_killed_attempt_are_removed_when_the_stage_runs_again()
+    {
+        using var h = new RunnerHarness();
+        var plan = await h.Runner().PlanAsync(h.Load(Pipeline));
+        string folder = Path.Combine(h.Storage.Root, "stages", "nums", plan[0].Fingerprint);
+        Directory.CreateDirectory(Path.Combine(folder, "_tasks"));
+        string[] strays = [Path.Combine(folder, "part-00001.txt.tmp-0123abcd"), Path.Combine(folder, "_tasks", "task-00002.json.tmp-4567ef01")];
+        foreach (string stray in strays)
+        {
+            await File.WriteAllTextAsync(stray, "half-written by a process that was killed");
+        }
+
+        var record = await h.RunAsync(Pipeline);
+        Assert.Equal(StageStatus.Computed, record.Stages[0].Status);
+        Assert.All(strays, stray => Assert.False(File.Exists(stray), stray));
+        Assert.Empty(Directory.EnumerateFiles(h.Storage.Root, "*.tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
     public async Task Manifest_lists_every_published_file_with_its_hash_and_no_timestamps()
     {
         using var h = new RunnerHarness();

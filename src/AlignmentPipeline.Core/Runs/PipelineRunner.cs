@@ -127,6 +127,12 @@ public sealed class PipelineRunner
                 return finishedMeanwhile;
             }
 
+            int discarded = await options.Storage.DiscardUncommittedAsync(prefix, cancellationToken);
+            if (discarded > 0)
+            {
+                options.Log.Info($"{spec.Name}: removed {discarded} unfinished file{(discarded == 1 ? "" : "s")} left by an interrupted attempt");
+            }
+
             var inputs = spec.Inputs.Select(i => outputs[i]).ToList();
             var upstream = spec.Dependencies.ToDictionary(d => d, d => outputs[d], StringComparer.Ordinal);
             var context = new StageContext(spec.Name, plan.Fingerprint, options.Storage, inputs, upstream, options.Log,

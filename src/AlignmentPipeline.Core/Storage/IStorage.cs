@@ -25,6 +25,12 @@ public interface IStorage
     Task DeleteAsync(string path, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Deletes writes below a prefix that were started and never committed (left behind by a killed process) and
+    /// returns how many were removed. Call only while holding the lock that owns the prefix, so no live write is hit.
+    /// </summary>
+    Task<int> DiscardUncommittedAsync(string prefix, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Takes an exclusive lock named by a path, waiting up to <paramref name="wait"/> (infinite with
     /// <see cref="Timeout.InfiniteTimeSpan"/>). A lock held by a killed process is released.
     /// </summary>

@@ -87,6 +87,25 @@ public sealed class LocalStorage : IStorage
         return Task.CompletedTask;
     }
 
+    public Task<int> DiscardUncommittedAsync(string prefix, CancellationToken cancellationToken = default)
+    {
+        string full = Full(prefix);
+        if (!Directory.Exists(full))
+        {
+            return Task.FromResult(0);
+        }
+
+        int removed = 0;
+        foreach (string file in Directory.EnumerateFiles(full, $"*{TempMarker}*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            File.Delete(file);
+            removed++;
+        }
+
+        return Task.FromResult(removed);
+    }
+
     public async Task<IAsyncDisposable> AcquireLockAsync(string path, TimeSpan wait, CancellationToken cancellationToken = default)
     {
         string full = Full(path);
