@@ -67,7 +67,7 @@ public static class ParquetTableReader
             return values;
         }
 
-        if (type == typeof(byte[]))
+        if (type == typeof(byte[]) || type == typeof(ReadOnlyMemory<byte>))
         {
             var values = new byte[]?[rows];
             await group.ReadAsync(field, values.AsMemory(), cancellationToken: cancellationToken);
