@@ -51,27 +51,26 @@ public sealed class JudgeAgreementTests
         // UTF-16 code units as C# counts them; the six rows with a boolean response are invalid):
         // n = 993, accuracy 0.6143001007049346, kappa 0.30973205583576696; without ties n = 881,
         // accuracy 0.6799091940976163, kappa 0.35895530475438503.
-        var rows = PandaLmTestSet.Load(SharedData.RequireFile("preferences/pandalm-testset/testset-v1.json"));
-        var judge = new RuleJudge(new LengthScorer());
-        var scorable = rows.Where(r => r is { Response1: not null, Response2: not null }).ToList();
-        var judged = await JudgeRunner.JudgeAllAsync(
-            judge,
-            scorable.Select(r => new JudgeRequest($"{r.Idx}", r.Prompt, r.Response1!, r.Response2!)).ToList(),
-            cancellationToken: TestContext.Current.CancellationToken);
-        var verdicts = scorable.Select((r, i) => (judged[i].Outcome.Verdict, r.Majority))
-            .Concat(rows.Where(r => r.Response1 is null || r.Response2 is null).Select(r => (Verdict.Invalid, r.Majority)))
-            .ToList();
+        var rows = HumanLabelledPairs.Load(SharedData.RequireFile("preferences/pandalm-testset/testset-v1.json"));
 
-        var summary = JudgeAgreement.Compute(verdicts);
+        var report = await AgreementEvaluation.RunAsync(new RuleJudge(new LengthScorer()), rows, cancellationToken: TestContext.Current.CancellationToken);
 
+        var summary = report.Summary;
         TestContext.Current.SendDiagnosticMessage(
             $"PandaLM, longer-response judge: n={summary.N} invalid={summary.Invalid} accuracy={summary.Accuracy:F4} " +
-            $"kappa={summary.CohenKappa:F4}; without ties n={summary.NExcludingTies} accuracy={summary.AccuracyExcludingTies:F4} " +
-            $"kappa={summary.CohenKappaExcludingTies:F4}");
+            $"[{summary.AccuracyCiLow:F4}, {summary.AccuracyCiHigh:F4}] kappa={summary.CohenKappa:F4}; without ties " +
+            $"n={summary.NExcludingTies} accuracy={summary.AccuracyExcludingTies:F4} kappa={summary.CohenKappaExcludingTies:F4}");
+        Assert.Equal((999, 0, 6), (report.Rows, report.Unlabelled, report.MissingResponse));
         Assert.Equal((999, 6, 993, 881), (summary.Items, summary.Invalid, summary.N, summary.NExcludingTies));
         Assert.Equal(0.6143001007049346, summary.Accuracy, 12);
         Assert.Equal(0.30973205583576696, summary.CohenKappa!.Value, 12);
         Assert.Equal(0.6799091940976163, summary.AccuracyExcludingTies!.Value, 12);
         Assert.Equal(0.35895530475438503, summary.CohenKappaExcludingTies!.Value, 12);
+        // The same Python count: over the 993 valid rows humans say 1st 418, 2nd 470, tie 105; the longer response is
+        // the 1st 482 times, the 2nd 493 times, and 18 pairs have equal lengths.
+        Assert.Equal(new LabelCounts(418, 470, 105), summary.Human);
+        Assert.Equal(new LabelCounts(482, 493, 18), summary.Judge);
+        // Normal-approximation half-width 1.96·sqrt(p(1 − p)/n) = 0.0303 for p = 0.614, n = 993; the bootstrap agrees within 0.005.
+        Assert.Equal(0.0303, (summary.AccuracyCiHigh - summary.AccuracyCiLow) / 2, 0.005);
     }
 }
