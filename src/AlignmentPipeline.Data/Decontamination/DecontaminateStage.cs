@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using AlignmentPipeline.Core.Configuration;
+using AlignmentPipeline.Core.Hashing;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Cards;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
@@ -14,7 +17,7 @@ namespace AlignmentPipeline.Data.Decontamination;
 public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<DecontaminateOptions>(
-        "decontaminate", 1, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
+        "decontaminate", 2, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
         InputArity.One, o => new DecontaminateStage(o));
 
     public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
@@ -26,6 +29,7 @@ public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
         var parts = context.Stage.Inputs[0].Parts;
         var matched = new SortedSet<string>(StringComparer.Ordinal);
         long rowsIn = 0, dropped = 0;
+        var lengths = new PairLengths();
         await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
         if (context.TaskIndex < parts.Count)
@@ -46,6 +50,7 @@ public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
                 }
                 else
                 {
+                    lengths.Add(pair);
                     await pairs.WriteAsync(pair, cancellationToken);
                 }
             }
@@ -58,16 +63,44 @@ public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
         {
             ["eval_items"] = index.Items,
             ["matched_eval_items"] = new JsonArray(matched.Select(m => (JsonNode)m).ToArray()),
+            [PairLengths.ResultKey] = lengths.ToJson(),
         });
     }
 
-    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
     {
         var matched = tasks.SelectMany(t => t.Extra?["matched_eval_items"]?.AsArray().Select(m => m!.GetValue<string>()) ?? []).ToHashSet(StringComparer.Ordinal);
-        return Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), new JsonObject
+        int evalItems = tasks.Count == 0 ? 0 : tasks[0].Extra?["eval_items"]?.GetValue<int>() ?? 0;
+        var counters = StageCounters.Sum(tasks.Select(t => t.Counters));
+        var card = new DataCard(context, Kind, counters, PairLengths.Merge(tasks.Select(t => t.Extra)));
+        await CardSections.Decontaminate(card, context, await EvalSourcesAsync(context, cancellationToken), evalItems, matched.Count, options.Ngram, options.Threshold)
+            .WriteAsync(cancellationToken);
+        return new StageSummary(counters, new JsonObject
         {
-            ["eval_items"] = tasks.Count == 0 ? 0 : tasks[0].Extra?["eval_items"]?.GetValue<int>() ?? 0,
+            ["eval_items"] = evalItems,
             ["matched_eval_items"] = matched.Count,
-        }));
+        });
+    }
+
+    /// <summary>Each eval set for the data card: a stage with its fingerprint, or each file it names with its SHA-256.</summary>
+    private async Task<List<(string Source, string Identity)>> EvalSourcesAsync(StageContext context, CancellationToken cancellationToken)
+    {
+        var sources = new List<(string, string)>();
+        foreach (string eval in options.Eval)
+        {
+            if (context.IsStage(eval))
+            {
+                sources.Add(($"stage `{eval}`", $"fingerprint `{context.Upstream(eval).Fingerprint}`"));
+                continue;
+            }
+
+            foreach (string file in PathResolver.Resolve(eval, allowGlob: true))
+            {
+                await using var stream = File.OpenRead(file);
+                sources.Add(($"`{Path.GetRelativePath(Environment.CurrentDirectory, file)}`", $"sha256 `{await Hex.Sha256Async(stream, cancellationToken)}`"));
+            }
+        }
+
+        return sources;
     }
 }

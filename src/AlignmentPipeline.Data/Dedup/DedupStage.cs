@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Configuration;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Cards;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
@@ -22,7 +23,7 @@ namespace AlignmentPipeline.Data.Dedup;
 public sealed class DedupStage(DedupOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<DedupOptions>(
-        "dedup", 1, "Drops exact and near duplicate pairs (first occurrence survives) and caps pairs per prompt; drops go to quarantine.",
+        "dedup", 2, "Drops exact and near duplicate pairs (first occurrence survives) and caps pairs per prompt; drops go to quarantine.",
         InputArity.One, o => new DedupStage(o));
 
     private const byte Kept = 0, Duplicate = 1, NearDuplicate = 2, OverPromptLimit = 3;
@@ -227,7 +228,7 @@ public sealed class DedupStage(DedupOptions options) : IStage
             ["rows_in_clusters"] = sizes.Values.Sum(),
             ["max_cluster_size"] = sizes.Count == 0 ? 0 : sizes.Values.Max(),
             ["cluster_size_histogram"] = new JsonObject(histogram.Select(h =>
-                KeyValuePair.Create(h.Key == 2 ? "2" : $"{h.Key}-{h.Key * 2 - 1}", (JsonNode?)h.Value))),
+                KeyValuePair.Create($"{h.Key}-{h.Key * 2 - 1}", (JsonNode?)h.Value))),
         };
     }
 
@@ -273,12 +274,14 @@ public sealed class DedupStage(DedupOptions options) : IStage
         await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
         string key = OptionProperty.SnakeCase(options.Key.ToString());
+        var lengths = new PairLengths();
         int ordinal = 0;
         await foreach (var pair in ReadPairsAsync(context, cancellationToken))
         {
             byte reason = fate[ordinal];
             if (reason == Kept)
             {
+                lengths.Add(pair);
                 await pairs.WriteAsync(pair, cancellationToken);
             }
             else
@@ -299,11 +302,19 @@ public sealed class DedupStage(DedupOptions options) : IStage
 
         await pairs.CompleteAsync(cancellationToken);
         await quarantine.CompleteAsync(cancellationToken);
+        stats[PairLengths.ResultKey] = lengths.ToJson();
         return new TaskResult(new StageCounters(fate.Length, pairs.RowsWritten, dropped), stats);
     }
 
-    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), (JsonObject?)tasks[0].Extra?.DeepClone()));
+    public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    {
+        var counters = StageCounters.Sum(tasks.Select(t => t.Counters));
+        var stats = (JsonObject?)tasks[0].Extra?.DeepClone() ?? [];
+        stats.Remove(PairLengths.ResultKey);
+        await CardSections.Dedup(new DataCard(context, Kind, counters, PairLengths.Merge(tasks.Select(t => t.Extra))), context, options, stats)
+            .WriteAsync(cancellationToken);
+        return new StageSummary(counters, stats);
+    }
 
     private static async IAsyncEnumerable<PreferencePair> ReadPairsAsync(TaskContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Cards;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
@@ -16,10 +17,12 @@ public sealed class FilterStage : IStage
 {
     private readonly FilterOptions options;
     private readonly IReadOnlyList<IPairFilter> filters;
+    private readonly StageKind kind;
 
-    private FilterStage(FilterOptions options, IReadOnlyDictionary<string, IPairFilter> custom)
+    private FilterStage(FilterOptions options, IReadOnlyDictionary<string, IPairFilter> custom, StageKind kind)
     {
         this.options = options;
+        this.kind = kind;
         var list = new List<IPairFilter>();
         if (options.DropIdenticalResponses)
         {
@@ -77,9 +80,11 @@ public sealed class FilterStage : IStage
     public static StageKind DefineKind(IEnumerable<IPairFilter> custom)
     {
         var byName = custom.ToDictionary(f => f.Name, StringComparer.Ordinal);
-        return StageKind.Define<FilterOptions>(
-            "filter", 1, "Drops pairs by length, token count, length ratio, regexes, identical or non-printable text and custom filters; drops go to quarantine.",
-            InputArity.One, o => new FilterStage(o, byName));
+        StageKind? kind = null;
+        kind = StageKind.Define<FilterOptions>(
+            "filter", 2, "Drops pairs by length, token count, length ratio, regexes, identical or non-printable text and custom filters; drops go to quarantine.",
+            InputArity.One, o => new FilterStage(o, byName, kind!));
+        return kind;
     }
 
     public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
@@ -92,6 +97,7 @@ public sealed class FilterStage : IStage
         var droppedBy = new long[filters.Count];
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
         long rowsIn = 0;
+        var lengths = new PairLengths();
         await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
         if (context.TaskIndex < parts.Count)
@@ -110,6 +116,7 @@ public sealed class FilterStage : IStage
 
                 if (decision.Kept)
                 {
+                    lengths.Add(pair);
                     await pairs.WriteAsync(pair, cancellationToken);
                 }
                 else
@@ -128,10 +135,10 @@ public sealed class FilterStage : IStage
             perFilter[filters[f].Name] = new JsonObject { ["seen"] = seen[f], ["dropped"] = droppedBy[f] };
         }
 
-        return new TaskResult(new StageCounters(rowsIn, pairs.RowsWritten, dropped), new JsonObject { ["filters"] = perFilter });
+        return new TaskResult(new StageCounters(rowsIn, pairs.RowsWritten, dropped), new JsonObject { ["filters"] = perFilter, [PairLengths.ResultKey] = lengths.ToJson() });
     }
 
-    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
     {
         var merged = new JsonObject();
         foreach (var filter in filters)
@@ -146,6 +153,8 @@ public sealed class FilterStage : IStage
             merged[filter.Name] = new JsonObject { ["seen"] = seen, ["dropped"] = dropped };
         }
 
-        return Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), new JsonObject { ["filters"] = merged }));
+        var counters = StageCounters.Sum(tasks.Select(t => t.Counters));
+        await CardSections.Filter(new DataCard(context, kind, counters, PairLengths.Merge(tasks.Select(t => t.Extra))), context, merged).WriteAsync(cancellationToken);
+        return new StageSummary(counters, new JsonObject { ["filters"] = merged });
     }
 }

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Configuration;
+using AlignmentPipeline.Core.Hashing;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Cards;
 using AlignmentPipeline.Data.Ingest.Containers;
 using AlignmentPipeline.Data.Ingest.Formats;
 using AlignmentPipeline.Data.Records;
@@ -13,11 +15,12 @@ namespace AlignmentPipeline.Data.Ingest;
 /// conversational, HH transcripts, pairwise-judged or scored rows) into Parquet pairs, one task and one part per
 /// file, streaming. Rows that cannot be used go to <c>quarantine/</c> with the reason and their file:line (or
 /// file:row); stats.json counts them by reason, counts blank lines and names the format used for each file.
+/// <c>card.md</c> (see <see cref="DataCard"/>) lists each file with its SHA-256 (or its stage and fingerprint).
 /// </summary>
 public sealed class IngestStage(IngestOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<IngestOptions>(
-        "ingest", 2, "Reads preference pairs from JSONL/JSON/Parquet/CSV files in several formats into Parquet; bad rows go to quarantine.",
+        "ingest", 3, "Reads preference pairs from JSONL/JSON/Parquet/CSV files in several formats into Parquet; bad rows go to quarantine.",
         InputArity.Optional, o => new IngestStage(o));
 
     private static readonly string[] DataExtensions = [".jsonl", ".ndjson", ".json", ".parquet", ".csv", ".tsv"];
@@ -46,6 +49,7 @@ public sealed class IngestStage(IngestOptions options) : IStage
         var storage = context.Stage.Storage;
         long rowsIn = 0, blank = 0;
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var lengths = new PairLengths();
         IRowFormat? format = options.Format == IngestFormat.Auto ? null : Create(options.Format, fields);
 
         await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
@@ -102,6 +106,7 @@ public sealed class IngestStage(IngestOptions options) : IStage
 
             foreach (var pair in outcome.Pairs)
             {
+                lengths.Add(pair);
                 await pairs.WriteAsync(pair, cancellationToken);
             }
         }
@@ -114,15 +119,35 @@ public sealed class IngestStage(IngestOptions options) : IStage
             ["file"] = display,
             ["container"] = Name(container),
             ["format"] = format is null ? null : Name(format.Format),
+            ["sha256"] = await FileSha256Async(file, cancellationToken),
+            [PairLengths.ResultKey] = lengths.ToJson(),
         });
     }
 
-    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(
-            StageCounters.Sum(tasks.Select(t => t.Counters)),
+    public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    {
+        var counters = StageCounters.Sum(tasks.Select(t => t.Counters));
+        long blank = tasks.Sum(t => t.Extra?["blank_lines"]?.GetValue<long>() ?? 0);
+        var card = new DataCard(context, Kind, counters, PairLengths.Merge(tasks.Select(t => t.Extra))).Count("blank lines skipped", blank);
+        for (int i = 0; i < tasks.Count; i++)
+        {
+            string file = tasks[i].Extra?["file"]?.GetValue<string>() ?? "";
+            card.Source($"`{file}`", i < localFiles.Count
+                ? $"sha256 `{tasks[i].Extra?["sha256"]?.GetValue<string>()}`"
+                : $"file of stage `{stageFiles[i - localFiles.Count].Stage.StageName}`, fingerprint `{stageFiles[i - localFiles.Count].Stage.Fingerprint}`");
+        }
+
+        await card.Section("Files", ["file", "container", "format", "rows in", "pairs out"], tasks.Select(t => new[]
+            {
+                $"`{t.Extra?["file"]?.GetValue<string>()}`", t.Extra?["container"]?.GetValue<string>() ?? "", t.Extra?["format"]?.GetValue<string>() ?? "(none recognised)",
+                DataCard.Number(t.Counters.RowsIn), DataCard.Number(t.Counters.RowsOut),
+            }), "A row may give several pairs (scored format) or none (quarantined).")
+            .WriteAsync(cancellationToken);
+        return new StageSummary(
+            counters,
             new()
             {
-                ["blank_lines"] = tasks.Sum(t => t.Extra?["blank_lines"]?.GetValue<long>() ?? 0),
+                ["blank_lines"] = blank,
                 ["files"] = FileCount,
                 ["sources"] = new JsonArray(tasks.Select(t => (JsonNode)new JsonObject
                 {
@@ -132,7 +157,8 @@ public sealed class IngestStage(IngestOptions options) : IStage
                     ["rows_in"] = t.Counters.RowsIn,
                     ["rows_out"] = t.Counters.RowsOut,
                 }).ToArray()),
-            }));
+            });
+    }
 
     /// <summary>A local path to read and the name rows cite as their source (stable across machines).</summary>
     private async Task<(string File, string Display)> SourceAsync(TaskContext context, CancellationToken cancellationToken)
@@ -145,6 +171,13 @@ public sealed class IngestStage(IngestOptions options) : IStage
 
         var (stage, file) = stageFiles[context.TaskIndex - localFiles.Count];
         return (await context.Stage.Storage.MaterializeAsync(stage.Path(file), cancellationToken), $"{stage.StageName}/{file}");
+    }
+
+    /// <summary>The SHA-256 of a file as read (for the data card's sources).</summary>
+    private static async Task<string> FileSha256Async(string file, CancellationToken cancellationToken)
+    {
+        await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        return await Hex.Sha256Async(stream, cancellationToken);
     }
 
     private static bool IsDataFile(string file)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Cards;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
@@ -13,7 +14,7 @@ namespace AlignmentPipeline.Data.Splits;
 public sealed class SplitStage(SplitOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<SplitOptions>(
-        "split", 1, "Splits pairs deterministically by a hash of the prompt (or id) into train/, eval/ … folders.", InputArity.One,
+        "split", 2, "Splits pairs deterministically by a hash of the prompt (or id) into train/, eval/ … folders.", InputArity.One,
         o => new SplitStage(o));
 
     private readonly SplitAssigner assigner = new(options.Fractions, options.By, options.Seed);
@@ -34,17 +35,19 @@ public sealed class SplitStage(SplitOptions options) : IStage
             }
 
             long rows = 0;
+            var lengths = new PairLengths();
             if (context.TaskIndex < input.Parts.Count)
             {
                 await foreach (var row in ParquetTableReader.ReadAsync(storage, input.Parts[context.TaskIndex], cancellationToken))
                 {
                     var pair = PreferenceTable.FromRow(row);
+                    lengths.Add(pair);
                     await writers[assigner.Assign(pair)].WriteAsync(pair, cancellationToken);
                     rows++;
                 }
             }
 
-            var extra = new JsonObject();
+            var extra = new JsonObject { [PairLengths.ResultKey] = lengths.ToJson() };
             foreach (var (split, writer) in writers)
             {
                 await writer.CompleteAsync(cancellationToken);
@@ -62,14 +65,12 @@ public sealed class SplitStage(SplitOptions options) : IStage
         }
     }
 
-    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
+    public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)
     {
-        var rows = new JsonObject();
-        foreach (string split in options.Fractions.Keys.Order(StringComparer.Ordinal))
-        {
-            rows[split] = tasks.Sum(t => t.Extra?[split]?.GetValue<long>() ?? 0);
-        }
-
-        return Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), new() { ["splits"] = rows }));
+        var sizes = options.Fractions.Keys.ToDictionary(split => split, split => tasks.Sum(t => t.Extra?[split]?.GetValue<long>() ?? 0), StringComparer.Ordinal);
+        var rows = new JsonObject(sizes.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => KeyValuePair.Create(s.Key, (JsonNode?)s.Value)));
+        var counters = StageCounters.Sum(tasks.Select(t => t.Counters));
+        await CardSections.Split(new DataCard(context, Kind, counters, PairLengths.Merge(tasks.Select(t => t.Extra))), context, options, sizes).WriteAsync(cancellationToken);
+        return new StageSummary(counters, new() { ["splits"] = rows });
     }
 }
