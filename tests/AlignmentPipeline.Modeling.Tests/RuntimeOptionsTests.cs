@@ -27,4 +27,20 @@ public sealed class RuntimeOptionsTests
         Assert.Equal(ScalarType.Float32, options.ResolveDType());
         Assert.Equal(ScalarType.BFloat16, (options with { DType = "bfloat16" }).ResolveDType());
     }
+
+    [Fact]
+    public void Threads_sets_libtorchs_intra_op_thread_count_and_null_keeps_it()
+    {
+        try
+        {
+            new ModelRuntimeOptions("cpu", "float32", 2).ApplyThreads();
+            Assert.Equal(2, get_num_threads());
+            new ModelRuntimeOptions("cpu").ApplyThreads();
+            Assert.Equal(2, get_num_threads());
+        }
+        finally
+        {
+            set_num_threads(1); // the assembly's SingleThreadedTorch setting
+        }
+    }
 }

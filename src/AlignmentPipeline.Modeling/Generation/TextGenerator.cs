@@ -47,7 +47,8 @@ public static class TextGenerator
             var fed = cache is null || step == 0 ? 0 : tokens[0].Count - 1; // tokens already in the cache
             var input = Rows(tokens, fed, model.Device); // (B, T)
             var mask = Rows(real, 0, model.Device); // (B, S)
-            var logits = model.Forward(input, mask, null, cache).select(1, -1); // (B, V)
+            var last = model.ForwardHidden(input, mask, null, cache).select(1, -1); // (B, C): only the last position is sampled
+            var logits = model.LmHead(last); // (B, V)
             var next = TokenSampler.Next(logits, options, generator).cpu().data<long>().ToArray(); // (B)
             for (var b = 0; b < batch; b++)
             {

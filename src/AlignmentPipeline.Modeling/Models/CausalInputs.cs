@@ -7,8 +7,10 @@ internal static class CausalInputs
 {
     /// <summary>
     /// Validates shapes and returns position ids (B, T) and a boolean attention mask (B, 1, T, S) that is true where a
-    /// query may attend to a key, or null when plain causal attention (SDPA's causal flag) is exact. A query always
-    /// attends to itself, so rows of padding never become all-masked (which would give NaN).
+    /// query may attend to a key, or null when there is no padding and either nothing is cached (SDPA's causal flag is
+    /// exact) or there is one new token (it sees every key: no mask at all). Attention modules pass
+    /// <c>is_causal = mask is null &amp;&amp; T &gt; 1</c>. A query always attends to itself, so rows of padding never become
+    /// all-masked (which would give NaN).
     /// </summary>
     public static (Tensor Positions, Tensor? Mask) Prepare(
         Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, int past, int maxLength)
@@ -42,7 +44,8 @@ internal static class CausalInputs
                 ? arange(past, s, int64, device).unsqueeze(0).expand(b, t) // (B, T)
                 : (attentionMask.to(int64).cumsum(1) - 1).clamp_min(0).narrow(1, past, t)); // (B, T)
 
-        if (attentionMask is null && past == 0)
+        var unpadded = attentionMask is null || attentionMask.all().item<bool>();
+        if (unpadded && (past == 0 || t == 1))
         {
             return (positions, null);
         }

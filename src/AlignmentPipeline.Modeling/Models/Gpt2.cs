@@ -58,7 +58,7 @@ internal sealed class Gpt2Attention : nn.Module
             (k, v) = cache.Append(layerIndex, k, v); // (B, nh, S, hd)
         }
 
-        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null); // (B, nh, T, hd)
+        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1); // (B, nh, T, hd)
         return c_proj.forward(y.transpose(1, 2).reshape(B, T, C)); // (B, T, C)
     }
 }

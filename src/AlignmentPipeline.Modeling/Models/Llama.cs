@@ -161,7 +161,7 @@ internal sealed class Attention : nn.Module
             v = v.repeat_interleave(nHeads / nKvHeads, dim: 1); // (B, nHeads, S, hd)
         }
 
-        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null); // (B, nHeads, T, hd)
+        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1); // (B, nHeads, T, hd)
         return o_proj.forward(y.transpose(1, 2).reshape(B, T, nHeads * headDim)); // (B, T, C)
     }
 }
