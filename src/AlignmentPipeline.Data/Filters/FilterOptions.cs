@@ -23,13 +23,20 @@ public sealed record FilterOptions : IValidatableOptions
     [Range(0, int.MaxValue)]
     public int? MaxChars { get; init; }
 
-    [Description("Minimum white-space tokens of prompt + response, for each response (reason too_few_tokens). Default: none.")]
+    [Description("Minimum tokens of prompt + response, for each response, counted with 'tokenizer' or else as white-space separated words " +
+                 "(reason too_few_tokens). Default: none.")]
     [Range(0, int.MaxValue)]
     public int? MinTokens { get; init; }
 
-    [Description("Maximum white-space tokens of prompt + response, for each response (reason too_many_tokens). Default: none.")]
+    [Description("Maximum tokens of prompt + response, for each response, counted with 'tokenizer' or else as white-space separated words " +
+                 "(reason too_many_tokens). Default: none.")]
     [Range(0, int.MaxValue)]
     public int? MaxTokens { get; init; }
+
+    [Description("Tokenizer file or model folder (e.g. tokenizer.json, a llama2.c tokenizer.bin) that min_tokens and max_tokens count with; " +
+                 "its content hash enters the fingerprint. Default: none (white-space separated words).")]
+    [PathOrStage(AllowStage = false)]
+    public string? Tokenizer { get; init; }
 
     [Description("Maximum ratio of the longer response's characters to the shorter's (reason length_ratio). Default: none.")]
     [Range(1.0, double.MaxValue)]
@@ -64,6 +71,11 @@ public sealed record FilterOptions : IValidatableOptions
         if (MinTokens > MaxTokens)
         {
             yield return new OptionProblem("min_tokens", $"min_tokens ({MinTokens}) is greater than max_tokens ({MaxTokens})");
+        }
+
+        if (Tokenizer is not null && MinTokens is null && MaxTokens is null)
+        {
+            yield return new OptionProblem("tokenizer", "'tokenizer' is set but neither min_tokens nor max_tokens counts with it; set one or remove 'tokenizer'");
         }
 
         foreach (var (key, patterns) in new[] { ("include", Include), ("exclude", Exclude) })

@@ -19,7 +19,7 @@ public sealed class FilterStage : IStage
     private readonly IReadOnlyList<IPairFilter> filters;
     private readonly StageKind kind;
 
-    private FilterStage(FilterOptions options, IReadOnlyDictionary<string, IPairFilter> custom, StageKind kind)
+    private FilterStage(FilterOptions options, IReadOnlyDictionary<string, IPairFilter> custom, TokenCounterLoader? tokenizers, StageKind kind)
     {
         this.options = options;
         this.kind = kind;
@@ -36,7 +36,7 @@ public sealed class FilterStage : IStage
 
         if (options.MinTokens is not null || options.MaxTokens is not null)
         {
-            list.Add(new LengthFilter("tokens", options.MinTokens, options.MaxTokens, tokens: true));
+            list.Add(new LengthFilter("tokens", options.MinTokens, options.MaxTokens, tokens: true, TokenCounter(options.Tokenizer, tokenizers)));
         }
 
         if (options.MaxLengthRatio is { } ratio)
@@ -74,17 +74,31 @@ public sealed class FilterStage : IStage
     public static StageKind Kind { get; } = DefineKind([]);
 
     /// <summary>
-    /// The filter kind with custom filters usable by name under <c>custom:</c>. Register it instead of
+    /// The filter kind with custom filters usable by name under <c>custom:</c> and, when <paramref name="tokenizers"/>
+    /// is given, token bounds counted with the tokenizer named by the <c>tokenizer</c> option. Register it instead of
     /// <see cref="Kind"/>. Bump a filter's name when its logic changes: the fingerprint sees only names.
     /// </summary>
-    public static StageKind DefineKind(IEnumerable<IPairFilter> custom)
+    public static StageKind DefineKind(IEnumerable<IPairFilter> custom, TokenCounterLoader? tokenizers = null)
     {
         var byName = custom.ToDictionary(f => f.Name, StringComparer.Ordinal);
         StageKind? kind = null;
         kind = StageKind.Define<FilterOptions>(
             "filter", 2, "Drops pairs by length, token count, length ratio, regexes, identical or non-printable text and custom filters; drops go to quarantine.",
-            InputArity.One, o => new FilterStage(o, byName, kind!));
+            InputArity.One, o => new FilterStage(o, byName, tokenizers, kind!));
         return kind;
+    }
+
+    private static Func<string, int>? TokenCounter(string? tokenizer, TokenCounterLoader? tokenizers)
+    {
+        if (tokenizer is null)
+        {
+            return null;
+        }
+
+        return tokenizers is null
+            ? throw new UserErrorException($"filter: 'tokenizer: {tokenizer}' needs a tokenizer loader, and this program registered the filter kind without one; " +
+                                           "register FilterStage.DefineKind(custom, tokenizers) (the align command does), or remove 'tokenizer' to count white-space words")
+            : tokenizers(Path.GetFullPath(tokenizer));
     }
 
     public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);

@@ -3,10 +3,10 @@ using AlignmentPipeline.Data.Records;
 namespace AlignmentPipeline.Data.Filters;
 
 /// <summary>
-/// Bounds the length of prompt + response for both responses, in characters (UTF-16 code units) or white-space
-/// separated tokens.
+/// Bounds the length of prompt + response for both responses, in characters (UTF-16 code units) or tokens: those of
+/// <paramref name="countTokens"/> (a named tokenizer) when given, else white-space separated words.
 /// </summary>
-internal sealed class LengthFilter(string name, int? min, int? max, bool tokens) : IPairFilter
+internal sealed class LengthFilter(string name, int? min, int? max, bool tokens, Func<string, int>? countTokens = null) : IPairFilter
 {
     public string Name => name;
 
@@ -30,7 +30,7 @@ internal sealed class LengthFilter(string name, int? min, int? max, bool tokens)
         return FilterDecision.Keep;
     }
 
-    private int Measure(string text) => tokens ? WhitespaceTokens(text) : text.Length;
+    private int Measure(string text) => !tokens ? text.Length : countTokens?.Invoke(text) ?? WhitespaceTokens(text);
 
     internal static int WhitespaceTokens(string text)
     {
