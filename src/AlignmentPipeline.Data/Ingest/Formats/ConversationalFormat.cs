@@ -83,17 +83,10 @@ internal sealed class ConversationalFormat(FieldNames fields) : IRowFormat
             return false;
         }
 
-        if (node is JsonValue text && text.TryGetValue(out string? json) && json.TrimStart().StartsWith('['))
+        if (!PairChecks.TryListFromText(node, out node))
         {
-            try
-            {
-                node = JsonNode.Parse(json);
-            }
-            catch (JsonException)
-            {
-                failure = RowOutcome.Reject(source, "invalid_messages", $"'{field}' is a string that is not a JSON message list", raw);
-                return false;
-            }
+            failure = RowOutcome.Reject(source, "invalid_messages", $"'{field}' is a string that is not a JSON message list", raw);
+            return false;
         }
 
         if (node is not JsonArray list)

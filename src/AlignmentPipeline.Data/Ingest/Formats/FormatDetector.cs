@@ -7,7 +7,7 @@ internal static class FormatDetector
 {
     public static IngestFormat? Detect(JsonObject row, FieldNames fields)
     {
-        if (row[fields[IngestFormat.Scored, "completions"]] is JsonArray)
+        if (PairChecks.IsList(row[fields[IngestFormat.Scored, "completions"]]))
         {
             return IngestFormat.Scored;
         }

@@ -28,6 +28,33 @@ internal static class PairChecks
     }
 
     /// <summary>
+    /// A list stored as JSON text (a CSV or TSV cell, a Parquet string column) parsed into a JSON array, so nested
+    /// fields read the same from every container; any other node is returned as is. False when the text starts with
+    /// <c>[</c> but is not valid JSON.
+    /// </summary>
+    public static bool TryListFromText(JsonNode? node, out JsonNode? value)
+    {
+        value = node;
+        if (node is not JsonValue text || !text.TryGetValue(out string? json) || !json.TrimStart().StartsWith('['))
+        {
+            return true;
+        }
+
+        try
+        {
+            value = JsonNode.Parse(json);
+            return true;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Whether a field holds a list, directly or as JSON text.</summary>
+    public static bool IsList(JsonNode? node) => TryListFromText(node, out var value) && value is JsonArray;
+
+    /// <summary>
     /// Rejects two responses that are the same after normalization and, unless <paramref name="allowEmpty"/>, a
     /// response that is empty or blank.
     /// </summary>

@@ -10,7 +10,8 @@ namespace AlignmentPipeline.Data.Ingest.Formats;
 /// <summary>
 /// <see cref="IngestFormat.Scored"/>: a prompt with scored completions becomes pairs by <see cref="ScoredPairing"/>.
 /// The random draw of <see cref="ScoredPairing.BestVsRandom"/> is seeded by the seed and the prompt text, so it does
-/// not depend on row order or sharding. A row whose completions are malformed is quarantined whole
+/// not depend on row order or sharding. The completions may be a list or, from CSV/TSV, the list as JSON text. A row
+/// whose completions are malformed is quarantined whole
 /// (<c>invalid_completion</c>); a row that yields no pair is quarantined as <c>no_pair</c>.
 /// </summary>
 internal sealed class ScoredFormat(FieldNames fields, ScoredPairing pairing, double margin, long seed) : IRowFormat
@@ -25,7 +26,7 @@ internal sealed class ScoredFormat(FieldNames fields, ScoredPairing pairing, dou
             return RowOutcome.Reject(source, problem.Reason, problem.Detail, raw);
         }
 
-        if (!row.TryGetPropertyValue(completionsField, out var node) || node is not JsonArray list)
+        if (!row.TryGetPropertyValue(completionsField, out var node) || !PairChecks.TryListFromText(node, out node) || node is not JsonArray list)
         {
             return RowOutcome.Reject(source, node is null && !row.ContainsKey(completionsField) ? "missing_field" : "invalid_completion",
                 $"'{completionsField}' is {(row.ContainsKey(completionsField) ? PairChecks.Kind(node) : "missing")}, not a list of completions", raw);
