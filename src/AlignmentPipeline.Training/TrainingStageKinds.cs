@@ -6,6 +6,6 @@ namespace AlignmentPipeline.Training;
 /// <summary>Every stage kind of the training project, for registration in a <see cref="StageRegistry"/>.</summary>
 public static class TrainingStageKinds
 {
-    /// <summary><c>sft</c> and <c>dpo</c>.</summary>
-    public static IReadOnlyList<StageKind> All { get; } = [SftStage.Kind, DpoStage.Kind];
+    /// <summary><c>sft</c>, <c>dpo</c> and <c>kto</c>.</summary>
+    public static IReadOnlyList<StageKind> All { get; } = [SftStage.Kind, DpoStage.Kind, KtoStage.Kind];
 }

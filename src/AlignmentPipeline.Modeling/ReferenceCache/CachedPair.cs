@@ -11,6 +11,7 @@ namespace AlignmentPipeline.Modeling.ReferenceCache;
 /// <param name="RejectedTokens">Rejected completion tokens scored.</param>
 /// <param name="ChosenTokenLogps">Per-token log-probs of the chosen completion, or null when not stored (<c>per_token: false</c>).</param>
 /// <param name="RejectedTokenLogps">Per-token log-probs of the rejected completion, or null.</param>
+/// <param name="Mismatched">KTO's mismatched-completion values, or null when not stored (<c>kto_mismatched: false</c>).</param>
 public sealed record CachedPair(
     PreferencePair Pair,
     string Split,
@@ -19,4 +20,5 @@ public sealed record CachedPair(
     int ChosenTokens,
     int RejectedTokens,
     float[]? ChosenTokenLogps = null,
-    float[]? RejectedTokenLogps = null);
+    float[]? RejectedTokenLogps = null,
+    MismatchedLogProbs? Mismatched = null);

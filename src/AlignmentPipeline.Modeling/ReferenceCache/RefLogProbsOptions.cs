@@ -60,6 +60,11 @@ public sealed record RefLogProbsOptions : IValidatableOptions
                  "less compute for long prompts. Default: false.")]
     public bool PrefixSharing { get; init; }
 
+    [Description("Also score each pair's prompt with the chosen and rejected completions of a donor pair (the next pair of its " +
+                 "scoring window, cyclically) for KTO's KL reference point: columns kl_donor_id, ref_kl_chosen_logp, ref_kl_rejected_logp, " +
+                 "kl_chosen_tokens, kl_rejected_tokens. A kto stage requires them. Doubles the forward work. Default: false.")]
+    public bool KtoMismatched { get; init; }
+
     /// <summary>The runtime these options ask for.</summary>
     public ModelRuntimeOptions Runtime => new(Device, Dtype);
 

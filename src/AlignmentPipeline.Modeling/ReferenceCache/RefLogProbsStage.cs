@@ -40,25 +40,29 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
 
         var (start, end) = (total * context.TaskIndex / context.TaskCount, total * (context.TaskIndex + 1) / context.TaskCount);
         using var reference = ReferenceScorer.Load(modelPath, options);
-        await using var output = await ParquetTableWriter<CachedPair>.CreateAsync(stage.Storage, context.PartPath, ReferenceCacheTable.Schema(options.PerToken), cancellationToken: cancellationToken);
+        await using var output = await ParquetTableWriter<CachedPair>.CreateAsync(stage.Storage, context.PartPath, ReferenceCacheTable.Schema(options.PerToken, options.KtoMismatched), cancellationToken: cancellationToken);
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(stage.Storage, context.QuarantinePath, QuarantinedRow.Schema, cancellationToken: cancellationToken);
         using var progress = stage.Progress.Start($"{stage.StageName} shard {context.TaskIndex + 1}/{context.TaskCount}", "pairs", end - start);
 
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var window = new List<(PreferencePair Pair, string Split, EncodedPair Encoded)>();
         long index = 0, chosenTokens = 0, rejectedTokens = 0, mismatches = 0;
+        PreferencePair? previous = null;
 
         async Task FlushAsync()
         {
             var scored = reference.Scorer.Score(window.Select(w => w.Encoded).ToList());
+            var mismatched = options.KtoMismatched ? MismatchedLogProbs.Score(reference, window.Select(w => w.Pair).ToList(), previous) : null;
             for (var k = 0; k < window.Count; k++)
             {
                 var (chosen, rejected) = (scored[k].Chosen, scored[k].Rejected);
                 chosenTokens += chosen.TokenCount;
                 rejectedTokens += rejected.TokenCount;
                 await output.WriteAsync(new CachedPair(window[k].Pair, window[k].Split, scored[k].ChosenSum, scored[k].RejectedSum, chosen.TokenCount, rejected.TokenCount,
-                    options.PerToken ? chosen.TokenLogProbs : null, options.PerToken ? rejected.TokenLogProbs : null), cancellationToken);
+                    options.PerToken ? chosen.TokenLogProbs : null, options.PerToken ? rejected.TokenLogProbs : null, mismatched?[k]), cancellationToken);
             }
+
+            previous = window.Count > 0 ? window[^1].Pair : previous;
 
             progress.Advance(window.Count);
             window.Clear();

@@ -8,12 +8,13 @@ namespace AlignmentPipeline.Modeling.ReferenceCache;
 /// The Parquet layout of a reference cache: the pair columns of <see cref="PreferenceTable"/>, then <c>split</c>,
 /// <c>ref_chosen_logp</c>, <c>ref_rejected_logp</c> (double), <c>chosen_tokens</c>, <c>rejected_tokens</c> (int) and,
 /// with <c>per_token</c>, <c>ref_chosen_token_logps</c> / <c>ref_rejected_token_logps</c>: float32 little-endian bytes,
-/// base64-encoded in a string column (the shared Parquet table reader does not read binary columns back yet).
+/// base64-encoded in a string column (the shared Parquet table reader does not read binary columns back yet), and,
+/// with <c>kto_mismatched</c>, the <see cref="MismatchedLogProbs"/> columns.
 /// </summary>
 public static class ReferenceCacheTable
 {
-    /// <summary>The schema; <paramref name="perToken"/> adds the two byte columns.</summary>
-    public static TableSchema<CachedPair> Schema(bool perToken)
+    /// <summary>The schema; <paramref name="perToken"/> adds the two byte columns, <paramref name="ktoMismatched"/> the five KL columns.</summary>
+    public static TableSchema<CachedPair> Schema(bool perToken, bool ktoMismatched = false)
     {
         var schema = new TableSchema<CachedPair>()
             .String("id", c => c.Pair.Id)
@@ -28,6 +29,15 @@ public static class ReferenceCacheTable
             .Double("ref_rejected_logp", c => c.RefRejectedLogp)
             .Int("chosen_tokens", c => c.ChosenTokens)
             .Int("rejected_tokens", c => c.RejectedTokens);
+        if (ktoMismatched)
+        {
+            schema.String(MismatchedLogProbs.DonorIdColumn, c => c.Mismatched!.DonorId)
+                .Double(MismatchedLogProbs.ChosenColumn, c => c.Mismatched!.ChosenLogp)
+                .Double(MismatchedLogProbs.RejectedColumn, c => c.Mismatched!.RejectedLogp)
+                .Int(MismatchedLogProbs.ChosenTokensColumn, c => c.Mismatched!.ChosenTokens)
+                .Int(MismatchedLogProbs.RejectedTokensColumn, c => c.Mismatched!.RejectedTokens);
+        }
+
         return perToken
             ? schema.String("ref_chosen_token_logps", c => Encode(c.ChosenTokenLogps))
                 .String("ref_rejected_token_logps", c => Encode(c.RejectedTokenLogps))
@@ -43,7 +53,11 @@ public static class ReferenceCacheTable
         row.Int("chosen_tokens"),
         row.Int("rejected_tokens"),
         row.Has("ref_chosen_token_logps") ? Decode(row.String("ref_chosen_token_logps")) : null,
-        row.Has("ref_rejected_token_logps") ? Decode(row.String("ref_rejected_token_logps")) : null);
+        row.Has("ref_rejected_token_logps") ? Decode(row.String("ref_rejected_token_logps")) : null,
+        row.Has(MismatchedLogProbs.DonorIdColumn)
+            ? new MismatchedLogProbs(row.String(MismatchedLogProbs.DonorIdColumn) ?? "", row.Double(MismatchedLogProbs.ChosenColumn),
+                row.Double(MismatchedLogProbs.RejectedColumn), row.Int(MismatchedLogProbs.ChosenTokensColumn), row.Int(MismatchedLogProbs.RejectedTokensColumn))
+            : null);
 
     private static string? Encode(float[]? values) =>
         values is null ? null : BitConverter.IsLittleEndian

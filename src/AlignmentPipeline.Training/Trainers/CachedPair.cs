@@ -27,8 +27,7 @@ internal sealed record CachedPair(PreferencePair Pair, ReferenceLogps? Reference
         var rows = new List<CachedPair>();
         await foreach (var row in ParquetTableReader.ReadAllAsync(storage, input.SplitParts(split), cancellationToken))
         {
-            // A reference cache of a split input keeps each row's split in a column; unsplit rows count as train.
-            if (!input.IsSplit && (row.Has(SplitColumn) && row.String(SplitColumn) is { Length: > 0 } rowSplit ? rowSplit : "train") != split)
+            if (!InSplit(input, row, split))
             {
                 continue;
             }
@@ -60,4 +59,11 @@ internal sealed record CachedPair(PreferencePair Pair, ReferenceLogps? Reference
 
         return rows;
     }
+
+    /// <summary>
+    /// Whether a row read from <see cref="StageOutput.SplitParts"/> of <paramref name="split"/> belongs to it: a reference
+    /// cache of a split input keeps each row's split in a column; unsplit rows count as train.
+    /// </summary>
+    public static bool InSplit(StageOutput input, TableRow row, string split) =>
+        input.IsSplit || (row.Has(SplitColumn) && row.String(SplitColumn) is { Length: > 0 } rowSplit ? rowSplit : "train") == split;
 }

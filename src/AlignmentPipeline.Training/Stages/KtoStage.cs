@@ -1,0 +1,138 @@
+using System.Text.Json.Nodes;
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.LogProbs;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Stages;
+using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Metrics;
+using AlignmentPipeline.Training.Trainers;
+
+namespace AlignmentPipeline.Training.Stages;
+
+/// <summary>
+/// <c>kind: kto</c>: KTO (Ethayarajh et al. 2024, as TRL's KTOTrainer) on the pairs of a <c>ref-logprobs</c> input
+/// computed with <c>kto_mismatched: true</c>. Each pair becomes two unpaired examples (chosen → desirable, rejected →
+/// undesirable); each example's KL completion is its prompt followed by the donor pair's completion of the same label,
+/// as the cache scored it. Every reference value comes from the cache: the reference model is never loaded.
+/// Publishes <c>model/</c>, <c>metrics.jsonl</c> (TRL names, <c>kl</c> included) and <c>plots/</c>; resumable from <c>checkpoints/</c>.
+/// </summary>
+public sealed class KtoStage(KtoOptions options) : IStage
+{
+    public static StageKind Kind { get; } = StageKind.Define<KtoOptions>(
+        "kto", 1, "KTO on unpaired desirable/undesirable examples (pairs converted) against cached reference log-probs; publishes model/.",
+        InputArity.One, o => new KtoStage(o));
+
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => 1;
+
+    public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
+    {
+        var stage = context.Stage;
+        var input = stage.Inputs[0];
+        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        runtime.ApplyThreads();
+        var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
+        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
+        var referenceOption = options.Reference ?? options.Init!;
+        var referencePath = await ModelArtifacts.ResolveAsync(stage, referenceOption, cancellationToken);
+        var referenceHash = ModelFiles.ContentHash(referencePath);
+        var key = ReferenceCacheGuard.Check(input, referenceOption, referenceHash, tokenizer.Loaded.Tokenizer);
+        stage.Log.Info($"{stage.StageName}: reference log-probs of completions and mismatched KL completions come from cache {key}; the reference model is not loaded");
+
+        var rows = await KtoCachedPair.ReadAsync(stage.Storage, input, "train", cancellationToken);
+        var heldOut = await KtoCachedPair.ReadAsync(stage.Storage, input, "eval", cancellationToken);
+        var donors = new Dictionary<string, Data.Records.PreferencePair>(StringComparer.Ordinal);
+        foreach (var row in rows.Concat(heldOut))
+        {
+            donors.TryAdd(row.Pair.Id, row.Pair);
+        }
+
+        using var policy = ModelLoader.Load(initPath, runtime).Model;
+        var maxLength = Math.Min(options.MaxLength, policy.Config.MaxSequenceLength);
+        var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
+        var (train, eval) = (new List<KtoExample>(), new List<KtoPairExamples>());
+        // The input's eval/ split is held out whole, in addition to any eval_fraction of its train/ split.
+        foreach (var (row, isEval) in rows.Select(r => (r, false)).Concat(heldOut.Select(r => (r, true))))
+        {
+            if (Examples(row, donors, tokenizer.Encoder, maxLength) is not { } examples)
+            {
+                dropped["too_long"] = dropped.GetValueOrDefault("too_long") + 1;
+            }
+            else if (isEval || HeldOutSplit.Contains(options.Seed, options.EvalFraction, row.Pair.Id))
+            {
+                eval.Add(examples);
+            }
+            else
+            {
+                train.AddRange([examples.Desirable, examples.Undesirable]);
+            }
+        }
+
+        if (train.Count == 0)
+        {
+            throw new UserErrorException($"{stage.StageName}: no training pair is left of {rows.Count + heldOut.Count} (held out {eval.Count}, dropped: " +
+                                         $"{string.Join(", ", dropped.Select(d => $"{d.Key} {d.Value}"))}); raise max_length or lower eval_fraction");
+        }
+
+        var metricsFile = TrainingOutputs.MetricsFile(stage);
+        var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, metricsFile);
+        var sameModel = referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash;
+        var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
+        [
+            (MetricNames.Loss, "KTO loss"),
+            (KtoMetricsAccumulator.Kl, "KL reference point z0"),
+            (MetricNames.RewardsMargins, "Reward margin (desirable − undesirable means)"),
+            ("eval_" + MetricNames.RewardsAccuracies, "Held-out pair reward accuracy"),
+        ], cancellationToken);
+
+        var extra = new JsonObject
+        {
+            ["train_examples"] = train.Count,
+            ["eval_pairs"] = eval.Count,
+            ["steps"] = options.Loop.TotalSteps(train.Count),
+            ["first_step_loss"] = result.FirstStepLoss,
+            ["final_loss"] = double.IsFinite(result.FinalLoss) ? result.FinalLoss : null,
+            ["eval"] = new JsonObject(result.Eval.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)(double.IsFinite(e.Value) ? e.Value : null)))),
+        };
+        var total = rows.Count + heldOut.Count;
+        return new TaskResult(new StageCounters(total, total - dropped.Values.Sum(), dropped), extra);
+    }
+
+    public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+
+    /// <summary>
+    /// The desirable and undesirable examples of a cached pair with their mismatched KL completions, encoded with the
+    /// cache's rule and checked against the cache's token counts; null when a sequence exceeds <paramref name="maxLength"/>.
+    /// </summary>
+    private static KtoPairExamples? Examples(KtoCachedPair row, IReadOnlyDictionary<string, Data.Records.PreferencePair> donors, PromptCompletionEncoder encoder, int maxLength)
+    {
+        var (pair, reference, mismatched) = row;
+        if (pair.Format != Data.Records.PreferencePair.TextFormat)
+        {
+            throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; kto trains on text pairs only for now");
+        }
+
+        var donor = donors.GetValueOrDefault(mismatched.DonorId)
+            ?? throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) borrows its KL completions from pair '{mismatched.DonorId}', which the cache does not hold; recompute the cache");
+        LogProbRequest Encode(string completion, int cachedTokens, string what)
+        {
+            var ids = encoder.Encode(pair.Prompt, completion);
+            return ids.CompletionIds.Count == cachedTokens
+                ? new LogProbRequest(ids.PromptIds, ids.CompletionIds)
+                : throw new UserErrorException(
+                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {ids.CompletionIds.Count} {what} tokens but the cache scored {cachedTokens}; " +
+                    "use the tokenizer and settings the cache used");
+        }
+
+        var desirable = new KtoExample(Encode(pair.Chosen, reference.ChosenTokens, "chosen"), true, reference.Chosen,
+            Encode(donor.Chosen, mismatched.ChosenTokens, $"mismatched chosen (of '{donor.Id}')"), mismatched.ChosenLogp);
+        var undesirable = new KtoExample(Encode(pair.Rejected, reference.RejectedTokens, "rejected"), false, reference.Rejected,
+            Encode(donor.Rejected, mismatched.RejectedTokens, $"mismatched rejected (of '{donor.Id}')"), mismatched.RejectedLogp);
+        var longest = new[] { desirable.Completion, desirable.KlCompletion, undesirable.Completion, undesirable.KlCompletion }
+            .Max(r => r.PromptIds.Count + r.CompletionIds.Count);
+        return longest > maxLength ? null : new KtoPairExamples(desirable, undesirable);
+    }
+}
