@@ -26,6 +26,7 @@ internal static class AlignApp
             InspectCommand.Create(cli),
             StagesCommand.Create(cli),
             ReportCommand.Create(cli),
+            EvalCommand.Create(cli),
             VerifyCacheCommand.Create(cli),
             ModelCommand.Create(cli),
         };

@@ -23,6 +23,7 @@ internal static class AlignProcess
         }
 
         start.Environment.Remove("ALIGN_STORAGE");
+        start.Environment["OMP_NUM_THREADS"] = "1"; // one libtorch thread: tests share a 2-core box, and results then do not depend on its core count
         return Process.Start(start) ?? throw new InvalidOperationException("could not start align");
     }
 

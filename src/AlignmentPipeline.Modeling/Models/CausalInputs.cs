@@ -10,7 +10,8 @@ internal static class CausalInputs
     /// query may attend to a key, or null when there is no padding and either nothing is cached (SDPA's causal flag is
     /// exact) or there is one new token (it sees every key: no mask at all). Attention modules pass
     /// <c>is_causal = mask is null &amp;&amp; T &gt; 1</c>. A query always attends to itself, so rows of padding never become
-    /// all-masked (which would give NaN).
+    /// all-masked (which would give NaN). A 4-d
+    /// <paramref name="attentionMask"/> (B, 1, T, S) is taken as that boolean mask itself and needs <paramref name="positionIds"/>.
     /// </summary>
     public static (Tensor Positions, Tensor? Mask) Prepare(
         Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, int past, int maxLength)
@@ -27,7 +28,7 @@ internal static class CausalInputs
             throw new ArgumentException($"sequence of {s} tokens ({past} cached + {t} new) exceeds the model's {maxLength}");
         }
 
-        if (attentionMask is not null && (attentionMask.ndim != 2 || attentionMask.shape[0] != b || attentionMask.shape[1] != s))
+        if (attentionMask is { ndim: not 4 } && (attentionMask.ndim != 2 || attentionMask.shape[0] != b || attentionMask.shape[1] != s))
         {
             throw new ArgumentException(
                 $"attention mask must be (B, cached + T) = ({b}, {s}); got [{string.Join(", ", attentionMask.shape)}]");
@@ -36,6 +37,18 @@ internal static class CausalInputs
         if (positionIds is not null && (positionIds.ndim != 2 || positionIds.shape[0] != b || positionIds.shape[1] != t))
         {
             throw new ArgumentException($"position ids must be (B, T) = ({b}, {t}); got [{string.Join(", ", positionIds.shape)}]");
+        }
+
+        if (attentionMask is { ndim: 4 })
+        {
+            // An explicit (B, 1, T, S) boolean mask, e.g. block-diagonal causal for packed sequences: used as given.
+            if (positionIds is null || attentionMask.shape[0] != b || attentionMask.shape[1] != 1 || attentionMask.shape[2] != t || attentionMask.shape[3] != s)
+            {
+                throw new ArgumentException(
+                    $"a 4-d attention mask must be (B, 1, T, cached + T) = ({b}, 1, {t}, {s}) and needs position ids; got [{string.Join(", ", attentionMask.shape)}]");
+            }
+
+            return (positionIds, attentionMask.to(@bool));
         }
 
         var device = inputIds.device;

@@ -31,9 +31,10 @@ public interface ICausalLanguageModel : IDisposable
     /// <summary>
     /// Final hidden states (B, T, C) after the last norm, before the language-model head.
     /// <paramref name="attentionMask"/>: (B, S) with 1 for real tokens and 0 for padding, where S is the cached length
-    /// plus T; null means no padding. <paramref name="positionIds"/>: (B, T); null derives them from the mask
-    /// (<c>cumsum(mask) - 1</c>, so left padding works) or counts from the cached length. <paramref name="cache"/>:
-    /// keys and values of earlier tokens; this call appends T tokens to it.
+    /// plus T; null means no padding. Or (B, 1, T, S) boolean, true where a query may attend to a key (e.g. block-diagonal
+    /// causal for packed sequences); then <paramref name="positionIds"/> are required. <paramref name="positionIds"/>:
+    /// (B, T); null derives them from the mask (<c>cumsum(mask) - 1</c>, so left padding works) or counts from the cached
+    /// length. <paramref name="cache"/>: keys and values of earlier tokens; this call appends T tokens to it.
     /// </summary>
     Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null);
 

@@ -117,7 +117,10 @@ internal static class Rope
     }
 }
 
-/// <summary>Causal self-attention with grouped-query heads (Ainslie et al. 2023) and RoPE.</summary>
+/// <summary>
+/// Causal self-attention with grouped-query heads (Ainslie et al. 2023) and RoPE. Projections run through <c>call</c>,
+/// which applies forward hooks (how LoRA adapters attach); with no hook it is exactly <c>forward</c>.
+/// </summary>
 internal sealed class Attention : nn.Module
 {
     private readonly Linear q_proj;
@@ -145,9 +148,9 @@ internal sealed class Attention : nn.Module
     public Tensor forward(Tensor x, Tensor cos, Tensor sin, Tensor? mask, KvCache? cache)
     {
         var (B, T) = (x.shape[0], x.shape[1]);
-        var q = q_proj.forward(x).view(B, T, nHeads, headDim).transpose(1, 2); // (B, nHeads, T, hd)
-        var k = k_proj.forward(x).view(B, T, nKvHeads, headDim).transpose(1, 2); // (B, nKvHeads, T, hd)
-        var v = v_proj.forward(x).view(B, T, nKvHeads, headDim).transpose(1, 2); // (B, nKvHeads, T, hd)
+        var q = q_proj.call(x).view(B, T, nHeads, headDim).transpose(1, 2); // (B, nHeads, T, hd)
+        var k = k_proj.call(x).view(B, T, nKvHeads, headDim).transpose(1, 2); // (B, nKvHeads, T, hd)
+        var v = v_proj.call(x).view(B, T, nKvHeads, headDim).transpose(1, 2); // (B, nKvHeads, T, hd)
         q = Rope.Apply(q, cos, sin, rotation);
         k = Rope.Apply(k, cos, sin, rotation);
         if (cache is not null)
@@ -162,7 +165,7 @@ internal sealed class Attention : nn.Module
         }
 
         var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1); // (B, nHeads, T, hd)
-        return o_proj.forward(y.transpose(1, 2).reshape(B, T, nHeads * headDim)); // (B, T, C)
+        return o_proj.call(y.transpose(1, 2).reshape(B, T, nHeads * headDim)); // (B, T, C)
     }
 }
 
@@ -183,7 +186,7 @@ internal sealed class Mlp : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) =>
-        down_proj.forward(F.silu(gate_proj.forward(x)) * up_proj.forward(x)); // (B, T, C)
+        down_proj.call(F.silu(gate_proj.call(x)) * up_proj.call(x)); // (B, T, C)
 }
 
 /// <summary>Pre-norm transformer block: x + attn(norm(x)), then h + mlp(norm(h)).</summary>

@@ -1,17 +1,23 @@
 using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using AlignmentPipeline.Core.Configuration;
-using AlignmentPipeline.Training.Optimization;
 using AlignmentPipeline.Training.Trainers;
 
 namespace AlignmentPipeline.Training.Stages;
 
 /// <summary>
 /// Options of <c>kind: dpo</c>: preference optimisation of a policy against reference log-probs read from a
-/// <c>ref-logprobs</c> input stage. The reference model is never loaded unless <c>live_reference</c> is true.
+/// <c>ref-logprobs</c> input stage. The reference model is never loaded unless <c>live_reference</c> is true. The loop,
+/// runtime and LoRA options are the shared <see cref="TrainerOptions"/>.
 /// </summary>
-public sealed record DpoOptions : IValidatableOptions
+public sealed record DpoOptions : TrainerOptions
 {
+    /// <summary>DPO's defaults where they differ from the shared ones: learning_rate 5e-7.</summary>
+    public DpoOptions()
+    {
+        LearningRate = 5e-7;
+    }
+
     [Description("The policy's starting model: a stage that publishes model/ (e.g. an sft stage) or a model path.")]
     [Required]
     [PathOrStage]
@@ -40,60 +46,10 @@ public sealed record DpoOptions : IValidatableOptions
     [Range(0, int.MaxValue)]
     public int EvalEvery { get; init; }
 
-    [Description("Longest prompt + completion in tokens; longer pairs are dropped and counted (dropped_too_long). Default: 512.")]
-    [Range(2, 1048576)]
-    public int MaxLength { get; init; } = 512;
-
-    [Description("Peak learning rate after warmup. Default: 5e-7 (DPO moves far with small rates).")]
-    public double LearningRate { get; init; } = 5e-7;
-
-    [Description("Schedule after warmup: constant, linear or cosine. Default: cosine.")]
-    public LearningRateScheduleKind LrSchedulerType { get; init; } = LearningRateScheduleKind.Cosine;
-
-    [Description("Steps of linear warmup from 0 to learning_rate. Default: 0.")]
-    [Range(0, int.MaxValue)]
-    public int WarmupSteps { get; init; }
-
-    [Description("Optimizer steps to run; 0 derives them from epochs. Default: 0.")]
-    [Range(0, int.MaxValue)]
-    public int MaxSteps { get; init; }
-
-    [Description("Passes over the training pairs when max_steps is 0 (fractions allowed). Default: 1.")]
-    [Range(0.0, 1e6)]
-    public double Epochs { get; init; } = 1;
-
-    [Description("Pairs per forward pass (micro-batch). Default: 8.")]
-    [Range(1, 1_000_000)]
-    public int BatchSize { get; init; } = 8;
-
-    [Description("Micro-batches per optimizer step; the step's gradient is that of the mean over all of them. Default: 1.")]
-    [Range(1, 1_000_000)]
-    public int GradientAccumulationSteps { get; init; } = 1;
-
-    [Description("Clip the global gradient norm to this; 0 disables clipping. Default: 1.0.")]
-    [Range(0.0, 1e12)]
-    public double MaxGradNorm { get; init; } = 1.0;
-
-    [Description("AdamW hyper-parameters: beta1, beta2, epsilon, weight_decay. Default: 0.9, 0.999, 1e-8, 0.")]
-    public AdamWOptions Optimizer { get; init; } = new();
-
-    [Description("Seed of data order and the evaluation hold-out. Default: 42.")]
-    public long Seed { get; init; } = 42;
-
-    [Description("Write a resumable checkpoint every this many steps; 0 never. Default: 50.")]
-    [Range(0, int.MaxValue)]
-    public int CheckpointEvery { get; init; } = 50;
-
-    [Description("CPU threads for libtorch; null keeps its default. Results are bitwise reproducible for a fixed thread count.")]
-    [Range(1, 1024)]
-    public int? Threads { get; init; }
-
     /// <summary>The loop settings these options describe.</summary>
-    internal LoopSettings Loop => new(
-        BatchSize, GradientAccumulationSteps, MaxSteps, Epochs, LrSchedulerType, LearningRate, WarmupSteps, MaxGradNorm,
-        Optimizer, Seed, CheckpointEvery, EvalEvery);
+    internal LoopSettings Loop => LoopSettings(EvalEvery);
 
-    public IEnumerable<OptionProblem> Validate()
+    public override IEnumerable<OptionProblem> Validate()
     {
         var loss = Loss.ToLossOptions();
         if (loss.Validate().Count == 0 && loss.IsReferenceFree)
@@ -109,7 +65,7 @@ public sealed record DpoOptions : IValidatableOptions
             }
         }
 
-        foreach (var problem in Loop.Validate())
+        foreach (var problem in base.Validate())
         {
             yield return problem;
         }

@@ -1,15 +1,18 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Models;
-using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Lora;
 using AlignmentPipeline.Training.Losses;
 using AlignmentPipeline.Training.Metrics;
 using AlignmentPipeline.Training.Trainers;
+using TorchSharp;
 
 namespace AlignmentPipeline.Training.Stages;
 
@@ -31,7 +34,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
     {
         var stage = context.Stage;
         var input = stage.Inputs[0];
-        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        var runtime = options.CheckedRuntime(stage.StageName);
         runtime.ApplyThreads();
         var lossOptions = options.Loss.ToLossOptions();
         var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
@@ -78,10 +81,20 @@ public sealed class DpoStage(DpoOptions options) : IStage
         }
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
+        stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
+        torch.manual_seed(options.Seed);
+        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(policy, options.Lora);
+        if (adapters is not null)
+        {
+            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
+                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
+        }
+
         var objective = PreferenceLossRegistry.Create(lossOptions);
         var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);
         var sameModel = referencePath is not null && (referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash);
         var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        adapters?.Merge();
         await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
         [
             (MetricNames.Loss, "DPO loss"),
@@ -139,9 +152,14 @@ public sealed class DpoStage(DpoOptions options) : IStage
             }
 
             var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), reference);
-            (HeldOutSplit.Contains(options.Seed, options.EvalFraction, pair.Id) ? eval : train).Add(example);
+            (IsHeldOut(pair.Id) ? eval : train).Add(example);
         }
 
         return (train, eval, dropped);
     }
+
+    /// <summary>Whether a pair belongs to the evaluation split: SHA-256("seed:eval:id") read as a fraction below eval_fraction.</summary>
+    private bool IsHeldOut(string id) =>
+        options.EvalFraction > 0 &&
+        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}:eval:{id}"))) / (double)ulong.MaxValue < options.EvalFraction;
 }

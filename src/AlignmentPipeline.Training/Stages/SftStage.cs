@@ -10,6 +10,7 @@ using AlignmentPipeline.Modeling.Models;
 using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Lora;
 using AlignmentPipeline.Training.Metrics;
 using AlignmentPipeline.Training.Trainers;
 using TorchSharp;
@@ -18,8 +19,9 @@ namespace AlignmentPipeline.Training.Stages;
 
 /// <summary>
 /// <c>kind: sft</c>: supervised fine-tuning of a model (from <c>init</c> or <c>from_scratch</c>) on the prompt →
-/// completion pairs of its input, loss on completion tokens only. One task on CPU, deterministic for a fixed seed and
-/// thread count, resumable from <c>checkpoints/</c>. Publishes <c>model/</c>, <c>metrics.jsonl</c> and <c>plots/</c>.
+/// completion pairs of its input, loss on completion tokens only, optionally packed and with LoRA adapters. One task on
+/// the configured device, deterministic on CPU for a fixed seed and thread count, resumable from <c>checkpoints/</c>.
+/// Publishes <c>model/</c> (adapters merged in), <c>metrics.jsonl</c> and <c>plots/</c>.
 /// </summary>
 public sealed class SftStage(SftOptions options) : IStage
 {
@@ -32,7 +34,7 @@ public sealed class SftStage(SftOptions options) : IStage
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {
         var stage = context.Stage;
-        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        var runtime = options.CheckedRuntime(stage.StageName);
         runtime.ApplyThreads();
         var initPath = options.Init is null ? null : await ModelArtifacts.ResolveAsync(stage, options.Init, cancellationToken);
         var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
@@ -40,7 +42,7 @@ public sealed class SftStage(SftOptions options) : IStage
 
         torch.manual_seed(options.Seed);
         using var model = initPath is null
-            ? new LlamaModel(options.FromScratch!.ToConfig(tokenizer.Loaded.Tokenizer.VocabSize))
+            ? FromScratch(options.FromScratch!.ToConfig(tokenizer.Loaded.Tokenizer.VocabSize), runtime)
             : ModelLoader.Load(initPath, runtime).Model;
         if (tokenizer.Loaded.Tokenizer.VocabSize > model.Config.VocabSize)
         {
@@ -56,7 +58,16 @@ public sealed class SftStage(SftOptions options) : IStage
         }
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
-        var finalLoss = await SftTrainer.TrainAsync(stage, model, examples, options.Loop, metricsFile, cancellationToken);
+        stage.Log.Info($"{stage.StageName}: training on {model.Device} in {model.DType}");
+        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(model, options.Lora);
+        if (adapters is not null)
+        {
+            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
+                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
+        }
+
+        var finalLoss = await SftTrainer.TrainAsync(stage, model, examples, options.Loop, metricsFile, options.Packing ? maxLength : 0, cancellationToken);
+        adapters?.Merge();
         await TrainingOutputs.PublishAsync(stage, model, tokenizer, metricsFile,
             [(MetricNames.Loss, "SFT loss (mean NLL per completion token)"), (MetricNames.LearningRate, "Learning rate")], cancellationToken);
         var extra = new JsonObject
@@ -73,6 +84,14 @@ public sealed class SftStage(SftOptions options) : IStage
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
         Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+
+    /// <summary>A fresh model on the runtime's device and dtype; its weights draw from torch's generator (seed it first).</summary>
+    private static LlamaModel FromScratch(LlamaConfig config, ModelRuntimeOptions runtime)
+    {
+        var model = new LlamaModel(config);
+        model.to(runtime.ResolveDevice(), runtime.ResolveDType());
+        return model;
+    }
 
     /// <summary>
     /// Prompt/completion ids per the completion choice; pairs that do not fit or have nothing to learn are counted by

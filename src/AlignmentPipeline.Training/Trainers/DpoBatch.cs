@@ -11,7 +11,8 @@ internal static class DpoBatch
     /// <summary>
     /// Scores chosen and rejected completions of <paramref name="examples"/> in one forward (2n sequences) under the
     /// policy in <paramref name="mode"/>; reference values come from <paramref name="liveReference"/> when given, else
-    /// from each example's cache entry, else are absent (reference-free losses). Tensors land in the caller's scope.
+    /// from each example's cache entry, else are absent (reference-free losses). Tensors land in the caller's scope, on
+    /// the policy's device.
     /// </summary>
     public static PreferenceLogps Logps(ICausalLanguageModel policy, IReadOnlyList<DpoExample> examples, ICausalLanguageModel? liveReference, LogProbMode mode)
     {
@@ -26,13 +27,13 @@ internal static class DpoBatch
         }
         else if (examples[0].Reference is not null)
         {
-            referenceChosen = tensor(examples.Select(e => (float)e.Reference!.Chosen).ToArray()); // (n)
-            referenceRejected = tensor(examples.Select(e => (float)e.Reference!.Rejected).ToArray()); // (n)
+            referenceChosen = tensor(examples.Select(e => (float)e.Reference!.Chosen).ToArray(), device: policy.Device); // (n)
+            referenceRejected = tensor(examples.Select(e => (float)e.Reference!.Rejected).ToArray(), device: policy.Device); // (n)
         }
 
         return new PreferenceLogps(
             sums.narrow(0, 0, n), sums.narrow(0, n, n), referenceChosen, referenceRejected,
-            tensor(examples.Select(e => (long)e.Chosen.CompletionIds.Count).ToArray()), // (n)
-            tensor(examples.Select(e => (long)e.Rejected.CompletionIds.Count).ToArray())); // (n)
+            tensor(examples.Select(e => (long)e.Chosen.CompletionIds.Count).ToArray(), device: policy.Device), // (n)
+            tensor(examples.Select(e => (long)e.Rejected.CompletionIds.Count).ToArray(), device: policy.Device)); // (n)
     }
 }

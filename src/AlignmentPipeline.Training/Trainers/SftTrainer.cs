@@ -11,14 +11,20 @@ namespace AlignmentPipeline.Training.Trainers;
 /// <summary>
 /// The SFT loop: for each optimizer step, forward every micro-batch through the one log-prob function in train mode,
 /// take the NLL of the completion tokens divided by the completion tokens of the whole step (so accumulation never
-/// changes the gradient), backward, clip, AdamW step at the scheduled rate, log, checkpoint.
+/// changes the gradient), backward, clip, AdamW step at the scheduled rate, log, checkpoint. With packing, each
+/// micro-batch runs as packed rows (<see cref="SequencePacking"/>): same loss and gradient, less padding. The optimizer
+/// takes the model's trainable parameters (only the adapters when LoRA froze the rest).
 /// </summary>
 internal static class SftTrainer
 {
-    /// <summary>Trains <paramref name="model"/> in place and returns the last step's loss. Resumes from the newest checkpoint.</summary>
+    /// <summary>
+    /// Trains <paramref name="model"/> in place and returns the last step's loss. Resumes from the newest checkpoint.
+    /// <paramref name="packedRowLength"/> &gt; 0 packs each micro-batch into rows of at most that many tokens; 0 (default)
+    /// runs one padded sequence per example.
+    /// </summary>
     public static async Task<double> TrainAsync(
         StageContext context, ICausalLanguageModel model, IReadOnlyList<LogProbRequest> examples, LoopSettings settings,
-        string metricsFile, CancellationToken cancellationToken = default)
+        string metricsFile, int packedRowLength = 0, CancellationToken cancellationToken = default)
     {
         var log = context.Log;
         var total = settings.TotalSteps(examples.Count);
@@ -34,7 +40,8 @@ internal static class SftTrainer
         }
 
         log.Info($"{context.StageName}: SFT on {examples.Count} examples, {total} steps of {settings.ExamplesPerStep} " +
-                 $"({settings.BatchSize} × {settings.AccumulationSteps} accumulation)");
+                 $"({settings.BatchSize} × {settings.AccumulationSteps} accumulation" +
+                 (packedRowLength > 0 ? $", packed into rows of up to {packedRowLength} tokens)" : ")"));
         model.Module.train();
         await using var metricsStream = new FileStream(metricsFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         using var metrics = new MetricsLogger(metricsStream);
@@ -53,8 +60,10 @@ internal static class SftTrainer
                 foreach (var micro in batch.Chunk(settings.BatchSize))
                 {
                     using var microScope = torch.NewDisposeScope();
-                    var logps = CompletionLogProbs.Compute(model, micro, LogProbMode.Train);
-                    var microLoss = -logps.Sums.sum() / completionTokens; // ()
+                    var logProbSum = packedRowLength > 0
+                        ? SequencePacking.CompletionLogProbSum(model, micro, packedRowLength) // ()
+                        : CompletionLogProbs.Compute(model, micro, LogProbMode.Train).Sums.sum(); // ()
+                    var microLoss = -logProbSum / completionTokens; // ()
                     microLoss.backward();
                     loss += microLoss.item<float>();
                 }

@@ -9,8 +9,9 @@ using AdamW = AlignmentPipeline.Training.Optimization.AdamW;
 namespace AlignmentPipeline.Training.Trainers;
 
 /// <summary>
-/// Resumable training state in the stage's output folder: <c>checkpoints/step-NNNNNN/</c> holds the weights, the AdamW
-/// state, the metrics logged so far and <c>state.json</c> (step = data position, torch generator, BCO reward mean).
+/// Resumable training state in the stage's output folder: <c>checkpoints/step-NNNNNN/</c> holds the trainable weights
+/// (every parameter in full fine-tuning, only the adapters with LoRA: frozen weights are reloaded from their source), the
+/// AdamW state, the metrics logged so far and <c>state.json</c> (step = data position, torch generator, BCO reward mean).
 /// Every file is published atomically and <c>state.json</c> last, so a folder without it is ignored.
 /// </summary>
 internal static class TrainingCheckpoints
@@ -115,7 +116,7 @@ internal static class TrainingCheckpoints
     private static void SaveWeights(ICausalLanguageModel model, Stream stream)
     {
         using var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        var parameters = model.NamedParameters();
+        var parameters = Trainable(model);
         writer.Write(WeightsMagic);
         writer.Write(parameters.Count);
         foreach (var (name, parameter) in parameters)
@@ -128,7 +129,7 @@ internal static class TrainingCheckpoints
     private static void LoadWeights(ICausalLanguageModel model, Stream stream)
     {
         using var reader = new BinaryReader(stream, System.Text.Encoding.UTF8, leaveOpen: true);
-        var parameters = model.NamedParameters();
+        var parameters = Trainable(model);
         if (reader.ReadString() is var magic && magic != WeightsMagic)
         {
             throw new InvalidDataException($"not a weights checkpoint (header '{magic}', expected '{WeightsMagic}')");
@@ -137,7 +138,7 @@ internal static class TrainingCheckpoints
         var count = reader.ReadInt32();
         if (count != parameters.Count)
         {
-            throw new InvalidDataException($"the checkpoint holds {count} parameters but the model has {parameters.Count}");
+            throw new InvalidDataException($"the checkpoint holds {count} parameters but the model has {parameters.Count} trainable ones");
         }
 
         using var noGrad = torch.no_grad();
@@ -152,4 +153,8 @@ internal static class TrainingCheckpoints
             parameter.Load(reader);
         }
     }
+
+    /// <summary>The parameters training changes (requires_grad), each once, in the model's order.</summary>
+    private static List<(string Name, TorchSharp.Modules.Parameter Parameter)> Trainable(ICausalLanguageModel model) =>
+        model.NamedParameters().Where(p => p.Parameter.requires_grad).ToList();
 }

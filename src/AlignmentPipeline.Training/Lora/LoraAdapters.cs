@@ -1,0 +1,139 @@
+using AlignmentPipeline.Core;
+using AlignmentPipeline.Modeling.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace AlignmentPipeline.Training.Lora;
+
+/// <summary>
+/// LoRA adapters attached to a model's block projections (Hu et al. 2021, eq. 3): h = W₀x + (α/r)·B·A·x. Every base
+/// weight is frozen (requires_grad false), so an optimizer built from the model's named parameters holds only the
+/// adapters, and a checkpoint of the trainable parameters holds only them. Each adapter is two bias-free
+/// <see cref="Linear"/> children of the projection, <c>lora_A</c> (in → r, Kaiming-uniform as nn.Linear and PEFT
+/// initialise it) and <c>lora_B</c> (r → out, zero), named like PEFT's keys (<c>….q_proj.lora_A.weight</c>), and a
+/// forward hook adds their path to the projection's output. <see cref="Merge"/> folds them into W₀ and leaves a plain model.
+/// </summary>
+internal sealed class LoraAdapters : IDisposable
+{
+    private const string AName = "lora_A";
+    private const string BName = "lora_B";
+    private readonly ICausalLanguageModel model;
+    private readonly List<Adapter> adapters;
+
+    private LoraAdapters(ICausalLanguageModel model, List<Adapter> adapters)
+    {
+        this.model = model;
+        this.adapters = adapters;
+    }
+
+    /// <summary>The adapted projections by module name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
+    public IReadOnlyList<string> Targets => adapters.Select(a => a.Name).ToArray();
+
+    /// <summary>Adapter parameters (A and B of every target), the only trainable ones while attached.</summary>
+    public long TrainableParameterCount => adapters.Sum(a => a.A.weight.numel() + a.B.weight.numel());
+
+    /// <summary>
+    /// Freezes <paramref name="model"/> and attaches adapters to every <see cref="Linear"/> inside its transformer blocks whose
+    /// last name segment is one of <see cref="LoraOptions.TargetModules"/>. A draws from torch's global generator:
+    /// seed it first. Adapters are float32 on the model's device whatever the model's dtype.
+    /// A target name that matches no such layer is a <see cref="UserErrorException"/> listing the names there are.
+    /// </summary>
+    public static LoraAdapters Attach(ICausalLanguageModel model, LoraOptions options)
+    {
+        var candidates = model.Module.named_modules()
+            .Where(m => m.module is Linear && IsInsideBlock(m.name))
+            .Select(m => (Name: m.name, Linear: (Linear)m.module))
+            .ToList();
+        var available = candidates.Select(c => LastSegment(c.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var missing = options.TargetModules.Where(t => !available.Contains(t)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new UserErrorException(
+                $"lora.target_modules: {string.Join(", ", missing.Select(m => $"'{m}'"))} names no linear layer of this model's blocks; " +
+                (available.Count == 0 ? "this architecture has none LoRA can adapt (the Llama family has them)" : $"choose from {string.Join(", ", available)}"));
+        }
+
+        foreach (var (_, parameter) in model.NamedParameters())
+        {
+            parameter.requires_grad = false;
+        }
+
+        var adapters = new List<Adapter>();
+        foreach (var (name, linear) in candidates.Where(c => options.TargetModules.Contains(LastSegment(c.Name))))
+        {
+            var (outFeatures, inFeatures) = (linear.weight.shape[0], linear.weight.shape[1]);
+            var device = linear.weight.device;
+            var a = nn.Linear(inFeatures, options.Rank, hasBias: false, device: device, dtype: ScalarType.Float32); // weight (r, in), Kaiming-uniform
+            var b = nn.Linear(options.Rank, outFeatures, hasBias: false, device: device, dtype: ScalarType.Float32); // weight (out, r)
+            using (no_grad())
+            {
+                b.weight.zero_();
+            }
+
+            linear.register_module(AName, a);
+            linear.register_module(BName, b);
+            var (scaling, dropout) = (options.Scaling, options.Dropout);
+            var hook = linear.register_forward_hook((module, x, output) =>
+            {
+                var input = dropout > 0 ? F.dropout(x, dropout, module.training) : x; // (…, in)
+                var update = b.forward(a.forward(input.to(ScalarType.Float32))) * scaling; // (…, out)
+                return output + update.to(output.dtype); // (…, out)
+            });
+            adapters.Add(new Adapter(name, linear, a, b, scaling, hook));
+        }
+
+        return new LoraAdapters(model, adapters);
+    }
+
+    /// <summary>
+    /// Folds every adapter into its base weight, W₀ ← W₀ + (α/r)·B·A (computed in float32), removes the hooks and the
+    /// adapter modules and unfreezes the model: what is left is a plain model that computes the adapted function and
+    /// saves with its usual keys.
+    /// </summary>
+    public void Merge()
+    {
+        using (no_grad())
+        {
+            foreach (var adapter in adapters)
+            {
+                using var scope = NewDisposeScope();
+                var weight = adapter.Linear.weight; // (out, in)
+                var delta = adapter.B.weight.matmul(adapter.A.weight) * adapter.Scaling; // (out, in)
+                weight.add_(delta.to(weight.dtype));
+            }
+        }
+
+        Detach();
+        foreach (var (_, parameter) in model.NamedParameters())
+        {
+            parameter.requires_grad = true;
+        }
+    }
+
+    /// <summary>Removes any adapters still attached without merging them.</summary>
+    public void Dispose() => Detach();
+
+    private void Detach()
+    {
+        foreach (var adapter in adapters)
+        {
+            adapter.Hook.remove();
+            adapter.Linear.register_module(AName, null!);
+            adapter.Linear.register_module(BName, null!);
+            adapter.A.Dispose();
+            adapter.B.Dispose();
+        }
+
+        adapters.Clear();
+    }
+
+    /// <summary>Whether a module sits inside a numbered transformer block (<c>model.layers.3.…</c>), where projections run through hooks.</summary>
+    private static bool IsInsideBlock(string name) => name.Split('.').Any(part => part.Length > 0 && part.All(char.IsAsciiDigit));
+
+    private static string LastSegment(string name) => name[(name.LastIndexOf('.') + 1)..];
+
+    private sealed record Adapter(
+        string Name, Linear Linear, Linear A, Linear B, double Scaling, nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover Hook);
+}
