@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
@@ -152,14 +150,9 @@ public sealed class DpoStage(DpoOptions options) : IStage
             }
 
             var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), reference);
-            (IsHeldOut(pair.Id) ? eval : train).Add(example);
+            (HeldOutSplit.Contains(options.Seed, options.EvalFraction, pair.Id) ? eval : train).Add(example);
         }
 
         return (train, eval, dropped);
     }
-
-    /// <summary>Whether a pair belongs to the evaluation split: SHA-256("seed:eval:id") read as a fraction below eval_fraction.</summary>
-    private bool IsHeldOut(string id) =>
-        options.EvalFraction > 0 &&
-        BitConverter.ToUInt64(SHA256.HashData(Encoding.UTF8.GetBytes($"{options.Seed}:eval:{id}"))) / (double)ulong.MaxValue < options.EvalFraction;
 }
