@@ -7,6 +7,8 @@ internal static class LengthPlot
 {
     private const int Width = 640;
     private const int Height = 400;
+    private const int BottomPanel = 110;
+    private const int RightPanel = 70;
 
     public static byte[] Png(string title, LengthHistogram histogram)
     {
@@ -20,6 +22,8 @@ internal static class LengthPlot
             plot.Axes.Bottom.SetTicks(positions, Enumerable.Range(first, last - first + 1).Select(LengthHistogram.Label).ToArray());
             plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+            plot.Axes.Bottom.MinimumSize = BottomPanel; // room for rotated range labels below the bars and the axis title
+            plot.Axes.Right.MinimumSize = RightPanel; // the last label leans right of its bar
             plot.Axes.Margins(bottom: 0);
         }
 

@@ -118,6 +118,19 @@ public sealed class DataCardTests
         Assert.Contains("| rows in cluster | clusters |\n|---|---|\n| 2-3 | 1 |\n", card);
     }
 
+    [Fact]
+    public async Task Ingest_card_names_upstream_stage_files_by_stage_and_fingerprint()
+    {
+        using var harness = new PipelineHarness();
+        string corpus = harness.WriteFile("pairs.jsonl", Row("p", "good", "bad") + "\n" + Row("q", "fine", "poor"));
+        var outputs = await harness.RunAsync($"  first:\n    kind: ingest\n    inputs: [\"{corpus}\"]\n  again:\n    kind: ingest\n    input: first\n");
+
+        string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["again"].Path("card.md"), TestContext.Current.CancellationToken));
+        Assert.Contains($"| `first/part-00000.parquet` | file of stage `first`, fingerprint `{outputs["first"].Fingerprint}` |", card);
+        Assert.Contains("| in | 2 |\n| out | 2 |\n", card);
+        Assert.Contains("| `first/part-00000.parquet` | parquet | canonical | 2 | 2 |", card);
+    }
+
     private static string Pipeline(PipelineHarness harness)
     {
         var lines = new List<string>();
