@@ -3,11 +3,12 @@ using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
-using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
+using AlignmentPipeline.Training.Lora;
 using AlignmentPipeline.Training.Metrics;
 using AlignmentPipeline.Training.Trainers;
+using TorchSharp;
 
 namespace AlignmentPipeline.Training.Stages;
 
@@ -30,7 +31,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
     {
         var stage = context.Stage;
         var input = stage.Inputs[0];
-        var runtime = new ModelRuntimeOptions("cpu", "float32", options.Threads);
+        var runtime = options.CheckedRuntime(stage.StageName);
         runtime.ApplyThreads();
         var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
         var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
@@ -75,10 +76,20 @@ public sealed class KtoStage(KtoOptions options) : IStage
                                          $"{string.Join(", ", dropped.Select(d => $"{d.Key} {d.Value}"))}); raise max_length or lower eval_fraction");
         }
 
+        stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
+        torch.manual_seed(options.Seed);
+        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(policy, options.Lora);
+        if (adapters is not null)
+        {
+            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
+                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
+        }
+
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, metricsFile);
         var sameModel = referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash;
         var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        adapters?.Merge();
         await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
         [
             (MetricNames.Loss, "KTO loss"),

@@ -152,7 +152,7 @@ internal sealed class KtoTrainer(StageContext context, ICausalLanguageModel poli
             klSum += output.Kl.to_type(ScalarType.Float64).item<double>();
             batches++;
             var (chosen, rejected) = (output.Rewards.narrow(0, 0, n), output.Rewards.narrow(0, n, n)); // (n), (n)
-            var tokens = torch.zeros(n, ScalarType.Int64); // (n): unused by the accumulator
+            var tokens = torch.zeros(n, ScalarType.Int64, policy.Device); // (n): unused by the accumulator
             paired.Add(
                 new PreferenceLossOutput(output.Losses, chosen, rejected),
                 new PreferenceLogps(logps.Policy.narrow(0, 0, n), logps.Policy.narrow(0, n, n), null, null, tokens, tokens));

@@ -95,6 +95,28 @@ public sealed class KtoStageTests(KtoPipelineFixture fixture) : IClassFixture<Kt
     }
 
     [Fact]
+    public async Task Kto_with_lora_adapters_starts_at_the_reference_and_moves_only_through_them()
+    {
+        var h = fixture.Harness;
+        var logStart = h.Log.Length;
+        var record = await h.RunAsync(fixture.UpstreamYaml + KtoPipelines.Kto("kto_lora", "max_steps: 3\n    learning_rate: 0.01\n    lora: { rank: 4, alpha: 8 }"));
+        var log = h.Log.ToString(logStart, h.Log.Length - logStart);
+        Assert.Contains("kto_lora: LoRA rank 4", log);
+        // B = 0 at step 0, so the adapted policy equals the reference: the same λ/2 per example as without LoRA.
+        Assert.Contains("kto_lora: sanity check passed at step 0", log);
+        Assert.Equal(0.5, (await h.StatsAsync(record, "kto_lora"))["first_step_loss"]!.GetValue<double>(), 1e-5);
+
+        using var sft = ModelLoader.Load(await h.ModelFolderAsync(fixture.Upstream, "sft"), ModelRuntimeOptions.Cpu).Model;
+        using var merged = ModelLoader.Load(await h.ModelFolderAsync(record, "kto_lora"), ModelRuntimeOptions.Cpu).Model;
+        using var scope = torch.NewDisposeScope();
+        var changed = sft.NamedParameters().Zip(merged.NamedParameters())
+            .Where(p => (p.First.Parameter - p.Second.Parameter).abs().max().item<float>() > 0).Select(p => p.First.Name).ToList();
+        // The merged export differs from the base exactly in the adapted projections (q_proj and v_proj by default).
+        Assert.NotEmpty(changed);
+        Assert.All(changed, name => Assert.True(name.EndsWith("q_proj.weight", StringComparison.Ordinal) || name.EndsWith("v_proj.weight", StringComparison.Ordinal), name));
+    }
+
+    [Fact]
     public async Task Kto_refuses_a_cache_without_mismatched_completions_naming_the_option()
     {
         var h = fixture.Harness;
