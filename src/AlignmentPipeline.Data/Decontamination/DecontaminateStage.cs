@@ -20,7 +20,7 @@ public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
         "decontaminate", 2, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
         InputArity.One, o => new DecontaminateStage(o));
 
-    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, PairParts.Of(inputs[0], "decontaminate").Count);
 
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {

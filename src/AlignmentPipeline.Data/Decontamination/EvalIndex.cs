@@ -29,7 +29,7 @@ internal sealed class EvalIndex
         {
             if (context.IsStage(eval))
             {
-                await foreach (var row in ParquetTableReader.ReadAllAsync(context.Storage, context.Upstream(eval).Parts, cancellationToken))
+                await foreach (var row in ParquetTableReader.ReadAllAsync(context.Storage, PairParts.Of(context.Upstream(eval), "decontaminate eval"), cancellationToken))
                 {
                     var pair = PreferenceTable.FromRow(row);
                     index.Add($"{eval}:{pair.Id}", PairText.Of(pair, pair.Prompt));

@@ -29,7 +29,12 @@ public sealed class DedupStage(DedupOptions options) : IStage
     private const byte Kept = 0, Duplicate = 1, NearDuplicate = 2, OverPromptLimit = 3;
     private static readonly string[] Reasons = ["kept", "duplicate", "near_duplicate", "max_per_prompt"];
 
-    public int TaskCount(IReadOnlyList<StageOutput> inputs) => 1;
+    /// <summary>One task (clustering is global); an input split into folders is refused rather than read as empty.</summary>
+    public int TaskCount(IReadOnlyList<StageOutput> inputs)
+    {
+        PairParts.RequireUnsplit(inputs[0], "dedup");
+        return 1;
+    }
 
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {

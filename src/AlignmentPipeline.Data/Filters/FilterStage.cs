@@ -101,7 +101,7 @@ public sealed class FilterStage : IStage
             : tokenizers(Path.GetFullPath(tokenizer));
     }
 
-    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, PairParts.Of(inputs[0], "filter").Count);
 
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {

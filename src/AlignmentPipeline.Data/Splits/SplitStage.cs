@@ -19,7 +19,7 @@ public sealed class SplitStage(SplitOptions options) : IStage
 
     private readonly SplitAssigner assigner = new(options.Fractions, options.By, options.Seed);
 
-    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, inputs[0].Parts.Count);
+    public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, PairParts.Of(inputs[0], "split").Count);
 
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {

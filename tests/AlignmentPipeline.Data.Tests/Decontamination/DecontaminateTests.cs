@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AlignmentPipeline.Core.Storage;
 
 namespace AlignmentPipeline.Data.Tests.Decontamination;
 
@@ -49,5 +50,8 @@ public sealed class DecontaminateTests
         Assert.Contains("dragon", kept.Prompt);
         var heldout = Assert.Single(await outputs.PairsAsync("heldout"));
         Assert.EndsWith($"with eval item heldout:{heldout.Id}", Assert.Single(await outputs.QuarantineAsync("clean")).Detail);
+        string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["clean"].Path("card.md"), TestContext.Current.CancellationToken));
+        Assert.Contains($"| eval stage `heldout` | fingerprint `{outputs["heldout"].Fingerprint}` |", card);
+        Assert.Contains("| in | 2 |\n| out | 1 |\n| dropped: `eval_overlap` | 1 |\n", card);
     }
 }
