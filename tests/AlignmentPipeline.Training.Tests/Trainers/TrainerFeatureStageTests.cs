@@ -121,6 +121,21 @@ public sealed class TrainerFeatureStageTests
     }
 
     [Fact]
+    public void Bfloat16_with_device_auto_on_a_machine_without_cuda_is_a_user_error_naming_dtype()
+    {
+        if (torch.cuda.is_available())
+        {
+            Assert.Skip("this machine has CUDA, where auto + bfloat16 is valid");
+        }
+
+        var options = new DpoOptions { Dtype = "bfloat16" };
+        Assert.Empty(options.Validate()); // valid as configuration: auto may find CUDA where the stage runs
+
+        var error = Assert.Throws<UserErrorException>(() => options.CheckedRuntime("dpo"));
+        Assert.Equal("dpo: dtype bfloat16 needs CUDA but device 'auto' resolved to the CPU; set 'dtype: float32' or run where CUDA is available", error.Message);
+    }
+
+    [Fact]
     public void Bfloat16_on_the_cpu_is_a_config_error_naming_dtype()
     {
         var stages = """
