@@ -83,10 +83,12 @@ internal static partial class HfCheckpoint
     // GPT-2 checkpoints often omit the "transformer." prefix (the original openai-community/gpt2 files do).
     private static string Canonical(ICausalLanguageModelConfig config, string name) =>
         config is Gpt2Config && !name.StartsWith("transformer.", StringComparison.Ordinal) && !name.StartsWith("lm_head.", StringComparison.Ordinal)
+        && name != ScalarRewardModel.ScoreWeightName
             ? "transformer." + name
             : name;
 
-    private static bool Ignorable(ICausalLanguageModelConfig config, string name) => config switch
+    // A reward model's head (ScalarRewardModel.Load reads it); the backbone alone loads as the causal LM.
+    private static bool Ignorable(ICausalLanguageModelConfig config, string name) => name == ScalarRewardModel.ScoreWeightName || config switch
     {
         LlamaConfig llama => name.EndsWith(".rotary_emb.inv_freq", StringComparison.Ordinal)
                              || (llama.TieWordEmbeddings && name == "lm_head.weight"),

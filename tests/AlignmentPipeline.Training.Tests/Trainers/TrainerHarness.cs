@@ -5,6 +5,7 @@ using AlignmentPipeline.Core.Runs;
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Core.Storage;
 using AlignmentPipeline.Data;
+using AlignmentPipeline.Data.Splits;
 using AlignmentPipeline.TestSupport;
 
 namespace AlignmentPipeline.Training.Tests.Trainers;
@@ -31,7 +32,7 @@ internal sealed class TrainerHarness : IDisposable
     /// <summary>Runs the stages (YAML indented under <c>stages:</c>); <paramref name="onLogLine"/> sees every log line.</summary>
     public async Task<RunRecord> RunAsync(string stagesYaml, Action<string>? onLogLine = null, CancellationToken cancellationToken = default)
     {
-        var registry = new StageRegistry([.. DataStageKinds.All, .. Modeling.ModelingStageKinds.All, .. TrainingStageKinds.All, TestReferenceCacheStage.Kind]);
+        var registry = new StageRegistry([.. DataStageKinds.All, SplitStage.Kind, .. Modeling.ModelingStageKinds.All, .. TrainingStageKinds.All, TestReferenceCacheStage.Kind]);
         var spec = new PipelineLoader(registry).Load($"name: trainers\nstages:\n{stagesYaml}", Path.Combine(temp.Path, "p.yaml"));
         var writer = new LineWriter(line =>
         {
