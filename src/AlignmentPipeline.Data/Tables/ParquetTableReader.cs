@@ -5,13 +5,16 @@ using Parquet.Schema;
 
 namespace AlignmentPipeline.Data.Tables;
 
-/// <summary>Streams the rows of Parquet files in storage, one row group in memory at a time.</summary>
+/// <summary>
+/// Streams the rows of Parquet files in storage, one row group in memory at a time: each column chunk is read whole
+/// into a typed array and rows index into those arrays.
+/// </summary>
 public static class ParquetTableReader
 {
     public static async IAsyncEnumerable<TableRow> ReadAsync(IStorage storage, string path, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var stream = await storage.OpenReadAsync(path, cancellationToken);
-        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(stream, TableFiles.Options, cancellationToken: cancellationToken);
         var fields = reader.Schema.GetDataFields();
         for (int g = 0; g < reader.RowGroupCount; g++)
         {
@@ -46,7 +49,7 @@ public static class ParquetTableReader
     public static async Task<long> CountAsync(IStorage storage, string path, CancellationToken cancellationToken = default)
     {
         await using var stream = await storage.OpenReadAsync(path, cancellationToken);
-        await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: cancellationToken);
+        await using var reader = await ParquetReader.CreateAsync(stream, TableFiles.Options, cancellationToken: cancellationToken);
         long total = 0;
         for (int g = 0; g < reader.RowGroupCount; g++)
         {

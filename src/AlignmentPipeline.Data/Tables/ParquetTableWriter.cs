@@ -5,44 +5,57 @@ using Parquet.Schema;
 namespace AlignmentPipeline.Data.Tables;
 
 /// <summary>
-/// Streams records into one Parquet file in storage, a row group every <c>rowGroupRows</c> records, so memory stays
-/// flat however many records pass. The file appears only on <see cref="CompleteAsync"/>; disposing without completing
-/// discards it.
+/// Streams records into one Parquet file in storage. Each record's values are copied into typed per-column buffers
+/// (no boxing; strings and bytes into reused arenas, so records die young), and a row group is written column chunk by
+/// column chunk when it reaches <c>rowGroupRows</c> records or <see cref="MaxRowGroupBytes"/> of buffered values, so
+/// memory stays flat however many records pass. The file appears only on <see cref="CompleteAsync"/>; disposing without
+/// completing discards it.
 /// </summary>
 public sealed class ParquetTableWriter<T> : IAsyncDisposable
 {
-    private readonly TableSchema<T> schema;
+    /// <summary>Buffered value bytes (UTF-16 for strings) that end a row group early: 32 MiB.</summary>
+    public const long MaxRowGroupBytes = 32L << 20;
+
     private readonly DataField[] fields;
+    private readonly ColumnBuffer<T>[] buffers;
     private readonly IPendingFile file;
     private readonly ParquetWriter writer;
     private readonly int rowGroupRows;
-    private readonly List<T> buffer;
+    private int buffered;
     private bool writerClosed;
 
     private ParquetTableWriter(TableSchema<T> schema, DataField[] fields, IPendingFile file, ParquetWriter writer, int rowGroupRows)
     {
-        this.schema = schema;
         this.fields = fields;
         this.file = file;
         this.writer = writer;
         this.rowGroupRows = rowGroupRows;
-        buffer = new List<T>(Math.Min(rowGroupRows, 1 << 16));
+        buffers = schema.Columns.Select(c => c.NewBuffer()).ToArray();
     }
 
     public long RowsWritten { get; private set; }
 
+    /// <summary>Starts a file at <paramref name="path"/>; <paramref name="rowGroupRows"/> caps the rows of a row group (default 50,000).</summary>
     public static async Task<ParquetTableWriter<T>> CreateAsync(IStorage storage, string path, TableSchema<T> schema, int rowGroupRows = 50_000, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowGroupRows, 1);
         var fields = schema.NewFields();
         var file = await storage.CreateAsync(path, cancellationToken);
-        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file.Stream, cancellationToken: cancellationToken);
+        var writer = await ParquetWriter.CreateAsync(new ParquetSchema(fields), file.Stream, TableFiles.Options, cancellationToken: cancellationToken);
         return new ParquetTableWriter<T>(schema, fields, file, writer, rowGroupRows);
     }
 
     public async ValueTask WriteAsync(T record, CancellationToken cancellationToken = default)
     {
-        buffer.Add(record);
-        if (buffer.Count >= rowGroupRows)
+        long bytes = 0;
+        foreach (var buffer in buffers)
+        {
+            buffer.Add(record);
+            bytes += buffer.Bytes;
+        }
+
+        buffered++;
+        if (buffered >= rowGroupRows || bytes >= MaxRowGroupBytes)
         {
             await FlushAsync(cancellationToken);
         }
@@ -51,7 +64,7 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
     /// <summary>Writes what is buffered and publishes the file.</summary>
     public async Task CompleteAsync(CancellationToken cancellationToken = default)
     {
-        if (buffer.Count > 0 || RowsWritten == 0)
+        if (buffered > 0 || RowsWritten == 0)
         {
             await FlushAsync(cancellationToken);
         }
@@ -74,38 +87,16 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
 
     private async Task FlushAsync(CancellationToken cancellationToken)
     {
-        using var group = writer.CreateRowGroup();
-        for (int c = 0; c < fields.Length; c++)
+        using (var group = writer.CreateRowGroup())
         {
-            var column = schema.Columns[c];
-            var field = fields[c];
-            if (column.Type == typeof(string))
+            for (int c = 0; c < fields.Length; c++)
             {
-                await group.WriteAsync(field, buffer.Select(r => (string?)column.Get(r)).ToArray()!);
-            }
-            else if (column.Type == typeof(byte[]))
-            {
-                await group.WriteAsync(field, buffer.Select(r => (byte[]?)column.Get(r)).ToArray()!);
-            }
-            else if (column.Type == typeof(long))
-            {
-                await group.WriteAsync(field, new ReadOnlyMemory<long>(buffer.Select(r => (long)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
-            }
-            else if (column.Type == typeof(int))
-            {
-                await group.WriteAsync(field, new ReadOnlyMemory<int>(buffer.Select(r => (int)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
-            }
-            else if (column.Type == typeof(double))
-            {
-                await group.WriteAsync(field, new ReadOnlyMemory<double>(buffer.Select(r => (double)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
-            }
-            else
-            {
-                await group.WriteAsync(field, new ReadOnlyMemory<bool>(buffer.Select(r => (bool)column.Get(r)!).ToArray()), cancellationToken: cancellationToken);
+                await buffers[c].WriteAsync(group, fields[c], cancellationToken);
+                buffers[c].Clear();
             }
         }
 
-        RowsWritten += buffer.Count;
-        buffer.Clear();
+        RowsWritten += buffered;
+        buffered = 0;
     }
 }

@@ -18,7 +18,9 @@ public sealed class TableRow
 
     public bool Has(string column) => columns.ContainsKey(column);
 
-    public string? String(string column) => (string?)Column(column).GetValue(Index);
+    public string? String(string column) => Column(column) is string?[] strings
+        ? strings[Index]
+        : throw new InvalidDataException($"column '{column}' is not a string column");
 
     public long Long(string column) => Column(column) switch
     {
@@ -38,7 +40,10 @@ public sealed class TableRow
 
     public bool Bool(string column) => ((bool[])Column(column))[Index];
 
-    public byte[]? Bytes(string column) => (byte[]?)Column(column).GetValue(Index);
+    /// <summary>The value of a binary column (null and empty stay distinct).</summary>
+    public byte[]? Bytes(string column) => Column(column) is byte[]?[] values
+        ? values[Index]
+        : throw new InvalidDataException($"column '{column}' is not a binary column");
 
     /// <summary>The row as a JSON object (byte arrays as base64), columns in file order.</summary>
     public JsonObject ToJson() => new(columns.Select(c => KeyValuePair.Create(c.Key, c.Value.GetValue(Index) switch

@@ -3,39 +3,42 @@ using Parquet.Schema;
 namespace AlignmentPipeline.Data.Tables;
 
 /// <summary>
-/// How records of type <typeparamref name="T"/> map to Parquet columns. Supported column types: string (nullable),
-/// long, int, double, bool and byte[].
+/// How records of type <typeparamref name="T"/> map to Parquet columns, in order. Supported column types: string
+/// (nullable), byte[] (nullable, a Parquet BYTE_ARRAY without a string annotation), long, int, double and bool.
 /// </summary>
 public sealed class TableSchema<T>
 {
     private readonly List<TableColumn<T>> columns = [];
 
-    public IReadOnlyList<TableColumn<T>> Columns => columns;
+    internal IReadOnlyList<TableColumn<T>> Columns => columns;
 
-    public TableSchema<T> String(string name, Func<T, string?> get) => Add(name, typeof(string), get);
+    /// <summary>A nullable UTF-8 string column.</summary>
+    public TableSchema<T> String(string name, Func<T, string?> get) => Add(new StringColumn<T>(name, get));
 
-    public TableSchema<T> Long(string name, Func<T, long> get) => Add(name, typeof(long), r => get(r));
+    /// <summary>A non-nullable 64-bit integer column.</summary>
+    public TableSchema<T> Long(string name, Func<T, long> get) => Add(new ValueColumn<T, long>(name, get));
 
-    public TableSchema<T> Int(string name, Func<T, int> get) => Add(name, typeof(int), r => get(r));
+    /// <summary>A non-nullable 32-bit integer column.</summary>
+    public TableSchema<T> Int(string name, Func<T, int> get) => Add(new ValueColumn<T, int>(name, get));
 
-    public TableSchema<T> Double(string name, Func<T, double> get) => Add(name, typeof(double), r => get(r));
+    /// <summary>A non-nullable double column.</summary>
+    public TableSchema<T> Double(string name, Func<T, double> get) => Add(new ValueColumn<T, double>(name, get));
 
-    public TableSchema<T> Bool(string name, Func<T, bool> get) => Add(name, typeof(bool), r => get(r));
+    /// <summary>A non-nullable boolean column.</summary>
+    public TableSchema<T> Bool(string name, Func<T, bool> get) => Add(new ValueColumn<T, bool>(name, get));
 
-    public TableSchema<T> Bytes(string name, Func<T, byte[]?> get) => Add(name, typeof(byte[]), get);
+    /// <summary>A nullable binary column (null and empty stay distinct); read back with <see cref="TableRow.Bytes"/>.</summary>
+    public TableSchema<T> Bytes(string name, Func<T, byte[]?> get) => Add(new BytesColumn<T>(name, get));
 
     /// <summary>
     /// Fresh Parquet fields for one writer. Parquet.Net keeps per-write state in its field objects, so writers running
     /// at once must never share them.
     /// </summary>
-    internal DataField[] NewFields() => columns.Select(c => (DataField)c.Field.Clone()).ToArray();
+    internal DataField[] NewFields() => columns.Select(c => c.NewField()).ToArray();
 
-    private TableSchema<T> Add(string name, Type type, Func<T, object?> get)
+    private TableSchema<T> Add(TableColumn<T> column)
     {
-        columns.Add(new TableColumn<T>(name, type, get, new DataField(name, type, isNullable: type == typeof(string) || type == typeof(byte[]) ? true : null)));
+        columns.Add(column);
         return this;
     }
 }
-
-/// <summary>One column: its name, CLR type, how to read it from a record, and its Parquet field.</summary>
-public sealed record TableColumn<T>(string Name, Type Type, Func<T, object?> Get, DataField Field);
