@@ -91,6 +91,30 @@ public sealed class LoraAdapterTests
     }
 
     [Fact]
+    public void Adapter_dropout_acts_in_train_mode_only()
+    {
+        using var model = TinyLlama.Create();
+        using var adapters = LoraAdapters.Attach(model, Options with { Dropout = 0.5 });
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            foreach (var (_, parameter) in model.NamedParameters().Where(p => p.Name.Contains("lora_B")))
+            {
+                parameter.copy_(randn(parameter.shape, generator: new Generator(5)) * 0.3);
+            }
+        }
+
+        var tokens = TinyLlama.Tokens(2, 10); // (B, T)
+        model.train();
+        var (train1, train2) = (model.Forward(tokens), model.Forward(tokens)); // (B, T, V) each
+        model.eval();
+        var (eval1, eval2) = (model.Forward(tokens), model.Forward(tokens)); // (B, T, V) each
+
+        Assert.False(train1.Equals(train2), "two training forwards must drop different adapter inputs");
+        Assert.True(eval1.Equals(eval2), "evaluation must not drop anything");
+    }
+
+    [Fact]
     public void A_target_that_names_no_block_projection_is_a_user_error_listing_the_ones_there_are()
     {
         using var model = TinyLlama.Create();
