@@ -5,22 +5,22 @@ using AlignmentPipeline.Core.Configuration;
 namespace AlignmentPipeline.Evaluation.Stages;
 
 /// <summary>
-/// Options of <c>kind: evaluate</c>. With a rule or llm judge the input is a <c>generate</c> stage and the candidate and
+/// Options of <c>kind: evaluate</c>. With a rule, llm or reward_model judge the input is a <c>generate</c> stage and the candidate and
 /// baseline are model names in it; with <c>implicit_reward</c> the input is a <c>ref-logprobs</c> stage.
 /// </summary>
 public sealed record EvaluateOptions : IValidatableOptions
 {
-    [Description("rule/llm: the evaluated model's name in the generate output. implicit_reward: the name the report gives the " +
+    [Description("rule/llm/reward_model: the evaluated model's name in the generate output. implicit_reward: the name the report gives the " +
                  "policy (default: 'policy' as written).")]
     public string? Candidate { get; init; }
 
-    [Description("rule/llm: the baseline's model name in the generate output, or dataset_chosen for the dataset's chosen " +
+    [Description("rule/llm/reward_model: the baseline's model name in the generate output, or dataset_chosen for the dataset's chosen " +
                  "responses. implicit_reward: the name the report gives the reference (default: reference).")]
     public string? Baseline { get; init; }
 
     [Required]
-    [Description("The judge: {type: rule, scorer: …}, {type: llm, base_url: …, model: …, api_key_env: …} or " +
-                 "{type: implicit_reward, policy: …, beta: …}.")]
+    [Description("The judge: {type: rule, scorer: …}, {type: llm, base_url: …, model: …, api_key_env: …}, " +
+                 "{type: implicit_reward, policy: …, beta: …} or {type: reward_model, reward_model: …}.")]
     public JudgeOptions Judge { get; init; } = new();
 
     [Description("implicit_reward: which rows of the cache to score by their split (eval, train, all); a cache of an " +
@@ -39,7 +39,7 @@ public sealed record EvaluateOptions : IValidatableOptions
     [Range(0.5, 0.9999)]
     public double CiLevel { get; init; } = 0.95;
 
-    [Description("rule/llm: items judged at once. Default: 8.")]
+    [Description("rule/llm/reward_model: items judged at once (a reward model scores one item at a time). Default: 8.")]
     [Range(1, 1024)]
     public int MaxParallelism { get; init; } = 8;
 

@@ -5,9 +5,13 @@ using AlignmentPipeline.Core.Storage;
 using AlignmentPipeline.Data.Tables;
 using AlignmentPipeline.Evaluation.Judges;
 using AlignmentPipeline.Evaluation.Judges.Llm;
+using AlignmentPipeline.Evaluation.Judges.RewardModel;
 using AlignmentPipeline.Evaluation.Judges.Rules;
 using AlignmentPipeline.Evaluation.Reports;
 using AlignmentPipeline.Evaluation.Statistics;
+using AlignmentPipeline.Modeling;
+using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Stages;
 
 namespace AlignmentPipeline.Evaluation.Stages;
 
@@ -22,7 +26,7 @@ public sealed class EvaluateStage(EvaluateOptions options) : IStage
 {
     /// <summary>The registered kind.</summary>
     public static StageKind Kind { get; } = StageKind.Define<EvaluateOptions>(
-        "evaluate", 1, "Judges a candidate against a baseline (rule, llm or implicit_reward) and writes report.json, report.md and plots.",
+        "evaluate", 1, "Judges a candidate against a baseline (rule, llm, implicit_reward or reward_model) and writes report.json, report.md and plots.",
         InputArity.One, o => new EvaluateStage(o));
 
     /// <summary>The published verdict cache of an llm judge without a configured cache path.</summary>
@@ -52,7 +56,9 @@ public sealed class EvaluateStage(EvaluateOptions options) : IStage
             AddCount(dropped, "missing_candidate", missingCandidate);
             using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
             var cachePath = options.Judge.Cache is { } configured ? Path.GetFullPath(configured) : Path.Combine(stage.ScratchDirectory, LlmCacheFile);
-            var judge = CreateJudge(http, cachePath);
+            var rewardModelPath = options.Judge.RewardModel is { } rewardModel ? await ModelArtifacts.ResolveAsync(stage, rewardModel, cancellationToken) : null;
+            var judge = CreateJudge(http, cachePath, rewardModelPath);
+            using var ownedJudge = judge as IDisposable;
             using var progress = stage.Progress.Start($"{stage.StageName} {judge.Name}", "items", requests.Count);
             items = await JudgeRunner.JudgeAllAsync(new CountingJudge(judge, progress), requests, options.MaxParallelism, cancellationToken);
             report = EvaluationReport.Create(judge.Name, options.Candidate!, options.Baseline!, Summarize(items, bootstrap), bootstrap, judge.Describe());
@@ -94,7 +100,7 @@ public sealed class EvaluateStage(EvaluateOptions options) : IStage
             }));
     }
 
-    private IJudge CreateJudge(HttpClient http, string cachePath)
+    private IJudge CreateJudge(HttpClient http, string cachePath, string? rewardModelPath)
     {
         var judge = options.Judge;
         try
@@ -103,10 +109,11 @@ public sealed class EvaluateStage(EvaluateOptions options) : IStage
             {
                 JudgeType.Rule => new RuleJudge(RuleScorerRegistry.CreateDefault().Create(judge.Scorer!), judge.TieMargin),
                 JudgeType.Llm => new LlmJudge(judge.ToLlmOptions(cachePath), http),
+                JudgeType.RewardModel => RewardModelJudge.Load(rewardModelPath!, judge.RewardModel!, judge.TieMargin, new ModelRuntimeOptions(judge.Device)),
                 _ => throw new InvalidOperationException($"judge type {judge.Type} does not compare generated responses"),
             };
         }
-        catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or ModelFormatException)
         {
             throw new UserErrorException($"judge: {e.Message}");
         }

@@ -9,13 +9,13 @@ namespace AlignmentPipeline.Evaluation.Stages;
 public sealed record JudgeOptions : IValidatableOptions
 {
     [Required]
-    [Description("rule, llm or implicit_reward.")]
+    [Description("rule, llm, implicit_reward or reward_model.")]
     public JudgeType Type { get; init; }
 
     [Description("rule: the scorer's registry name (length, lexicon-sentiment). Required for rule.")]
     public string? Scorer { get; init; }
 
-    [Description("rule: score differences with absolute value at most this are ties. Default: 0.")]
+    [Description("rule, reward_model: score (reward) differences with absolute value at most this are ties. Default: 0.")]
     [Range(0.0, double.MaxValue)]
     public double TieMargin { get; init; }
 
@@ -66,15 +66,19 @@ public sealed record JudgeOptions : IValidatableOptions
     [Range(1, 100_000_000)]
     public int BatchTokens { get; init; } = 8192;
 
-    [Description("implicit_reward: auto (default: CUDA when available), cpu or cuda.")]
+    [Description("implicit_reward, reward_model: auto (default: CUDA when available), cpu or cuda.")]
     public string Device { get; init; } = "auto";
+
+    [Description("reward_model: the reward model, a reward-model stage or a folder it published. Required for reward_model.")]
+    [PathOrStage]
+    public string? RewardModel { get; init; }
 
     public IEnumerable<OptionProblem> Validate()
     {
         var applies = new (string Key, bool Set, JudgeType Type)[]
         {
             ("scorer", Scorer is not null, JudgeType.Rule),
-            ("tie_margin", TieMargin != 0, JudgeType.Rule),
+            ("tie_margin", TieMargin != 0 && Type != JudgeType.RewardModel, JudgeType.Rule),
             ("base_url", BaseUrl is not null, JudgeType.Llm),
             ("model", Model is not null, JudgeType.Llm),
             ("api_key_env", ApiKeyEnv is not null, JudgeType.Llm),
@@ -82,6 +86,7 @@ public sealed record JudgeOptions : IValidatableOptions
             ("cache", Cache is not null, JudgeType.Llm),
             ("policy", Policy is not null, JudgeType.ImplicitReward),
             ("tokenizer", Tokenizer is not null, JudgeType.ImplicitReward),
+            ("reward_model", RewardModel is not null, JudgeType.RewardModel),
         };
         foreach (var (key, set, type) in applies.Where(a => a.Set && a.Type != Type))
         {
@@ -105,6 +110,9 @@ public sealed record JudgeOptions : IValidatableOptions
                 break;
             case JudgeType.ImplicitReward when Policy is null:
                 yield return new OptionProblem("policy", "an implicit_reward judge needs 'policy' (a stage that trains a model, or a model path)");
+                break;
+            case JudgeType.RewardModel when RewardModel is null:
+                yield return new OptionProblem("reward_model", "a reward_model judge needs 'reward_model' (a reward-model stage, or the model folder it published)");
                 break;
         }
     }

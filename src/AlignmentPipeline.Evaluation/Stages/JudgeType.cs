@@ -11,4 +11,7 @@ public enum JudgeType
 
     /// <summary>DPO implicit-reward accuracy of a policy on the pairs of a reference cache.</summary>
     ImplicitReward,
+
+    /// <summary>A trained Bradley–Terry reward model (a <c>reward-model</c> stage); the higher reward wins.</summary>
+    RewardModel,
 }
