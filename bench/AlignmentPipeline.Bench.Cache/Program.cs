@@ -1,9 +1,17 @@
-// Reference-cache throughput of stories260K on HH harmless pairs, three ways in one run:
-// (a) one pair per forward, chosen and rejected padded together (batch_tokens: 1),
-// (b) length-bucketed token-budget batches (batch_tokens: 8192),
-// (c) (b) with prefix sharing.
-// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=200]
+// Reference-cache throughput on HH harmless pairs, measured in one run for two models:
+//   stories260K (the trained .gguf from shared/data) and
+//   a ~15M-parameter Llama (stories15M's shape: dim 288, 6 layers, 6 heads, vocab 32000; random weights, seed 15),
+// each three ways: (a) one pair per forward, chosen and rejected padded together (batch_tokens: 1),
+// (b) length-bucketed token-budget batches (batch_tokens: 8192), (c) (b) with prefix sharing.
+// The 15M model is tokenized with stories260K's tok512.bin. Its ids (< 512) are valid rows of a 32000-row embedding,
+// and with random weights the cost does not depend on which ids arrive, only on how many: tok512 is a real
+// SentencePiece BPE, so the lengths are those of a real subword tokenizer, and both models see the same sequences,
+// which makes their rows comparable. (A 32000-piece Llama tokenizer would give somewhat fewer tokens per pair; none is
+// in shared/data.) Wall time is what the stage record says; CPU time is this process's, which is the steadier number
+// on a machine shared with other work.
+// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1]
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Configuration;
@@ -12,10 +20,14 @@ using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Core.Storage;
 using AlignmentPipeline.Data;
 using AlignmentPipeline.Modeling;
+using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Modeling.Runtime;
 
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var data = Path.GetFullPath(args.Length > 0 ? args[0] : "../shared/data");
-var pairs = args.Length > 1 ? int.Parse(args[1]) : 200;
-var gguf = Path.Combine(data, "models/stories260K/stories260K.gguf");
+var pairs = args.Length > 1 ? int.Parse(args[1]) : 150;
+var threads = args.Length > 2 ? int.Parse(args[2]) : 1;
+new ModelRuntimeOptions("cpu", "float32", threads).ApplyThreads();
 var root = Directory.CreateTempSubdirectory("align-bench-cache-").FullName;
 var input = Path.Combine(root, "hh.jsonl.gz");
 using (var reader = new StreamReader(new GZipStream(File.OpenRead(Path.Combine(data, "preferences/hh-rlhf-harmless-base/test.jsonl.gz")), CompressionMode.Decompress)))
@@ -27,42 +39,84 @@ using (var writer = new StreamWriter(new GZipStream(File.Create(input), Compress
     }
 }
 
-var storage = new LocalStorage(Path.Combine(root, "runs"));
-var registry = new StageRegistry([.. DataStageKinds.All, .. ModelingStageKinds.All]);
+var llama15M = Path.Combine(root, "llama15m");
+TorchSharp.torch.manual_seed(15);
+using (var model = new LlamaModel(new LlamaConfig
+{
+    VocabSize = 32000, HiddenSize = 288, IntermediateSize = 768, NumLayers = 6, NumHeads = 6, NumKvHeads = 6,
+    MaxSequenceLength = 512, Rotation = RopeRotation.Interleaved, TieWordEmbeddings = true,
+}))
+{
+    model.Save(llama15M);
+}
+
+(string Name, string Model)[] models =
+[
+    ("stories260K", $"model: \"{Path.Combine(data, "models/stories260K/stories260K.gguf")}\""),
+    ("llama 15M (random)", $"model: \"{llama15M}\"\n    tokenizer: \"{Path.Combine(data, "models/stories260K/tok512.bin")}\""),
+];
 (string Name, string Options)[] variants =
 [
     ("(a) one pair per forward", "batch_tokens: 1"),
     ("(b) bucketed, 8192 tokens", "batch_tokens: 8192"),
-    ("(c) bucketed + prefix sharing", "batch_tokens: 8192\n    prefix_sharing: true"),
+    ("(c) (b) + prefix sharing", "batch_tokens: 8192\n    prefix_sharing: true"),
 ];
-Console.WriteLine($"stories260K, first {pairs} HH harmless test transcripts, max_length 512, {Environment.ProcessorCount} cores");
-double? baseline = null;
-foreach (var (name, options) in variants)
+
+var storage = new LocalStorage(Path.Combine(root, "runs"));
+var registry = new StageRegistry([.. DataStageKinds.All, .. ModelingStageKinds.All]);
+string Pipeline(string refStage) => $"""
+    name: bench
+    stages:
+      pairs:
+        kind: ingest
+        inputs: ["{input}"]
+        format: hh_transcript
+    {refStage}
+    """;
+var runner = new PipelineRunner(new RunOptions { Storage = storage, Executor = new LocalExecutor(1) });
+await runner.RunAsync(new PipelineLoader(registry).Load(Pipeline(""), Path.Combine(root, "bench.yaml"))); // ingest once, reused below
+
+Console.WriteLine($"First {pairs} HH harmless test transcripts, max_length 512, {threads} torch thread(s), {Environment.ProcessorCount} cores, " +
+                  $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+Console.WriteLine();
+Console.WriteLine("| model | variant | pairs | wall s | CPU s | pairs/s | completion tokens/s | forwards | positions run | load (1 min) |");
+Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+var ratios = new List<string>();
+foreach (var (modelName, modelOptions) in models)
 {
-    var yaml = $"""
-        name: bench
-        stages:
-          pairs:
-            kind: ingest
-            inputs: ["{input}"]
-            format: hh_transcript
-          ref:
-            kind: ref-logprobs
-            input: pairs
-            model: "{gguf}"
-            device: cpu
-            {options}
-        """;
-    var spec = new PipelineLoader(registry).Load(yaml, Path.Combine(root, "bench.yaml"));
-    var watch = Stopwatch.StartNew();
-    var record = await new PipelineRunner(new RunOptions { Storage = storage, Executor = new LocalExecutor(1) }).RunAsync(spec);
-    var ref_ = record.Stages[1];
-    var seconds = ref_.Seconds ?? watch.Elapsed.TotalSeconds;
-    var stats = (JsonObject)await storage.ReadJsonAsync($"stages/ref/{ref_.Fingerprint}/stats.json");
-    var tokens = stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>();
-    baseline ??= seconds;
-    Console.WriteLine($"{name,-32} {ref_.RowsOut,5} pairs {seconds,7:0.00} s  {ref_.RowsOut / seconds,7:0.0} pairs/s  " +
-                      $"{tokens / seconds,9:0} completion tokens/s  {stats["forwards"]} forwards  speed-up {baseline / seconds:0.00}x");
+    var measured = new List<(double Wall, double Cpu)>();
+    JsonObject? stats = null;
+    long rows = 0;
+    foreach (var (name, options) in variants)
+    {
+        var spec = new PipelineLoader(registry).Load(Pipeline($"""
+              ref:
+                kind: ref-logprobs
+                input: pairs
+                {modelOptions}
+                device: cpu
+                {options}
+            """), Path.Combine(root, "bench.yaml"));
+        var load = File.ReadAllText("/proc/loadavg").Split(' ')[0];
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+        var record = await runner.RunAsync(spec);
+        var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
+        var stage = record.Stages.Single(s => s.Name == "ref");
+        var wall = stage.Seconds ?? throw new InvalidOperationException($"stage ref was not computed: {stage.Status}");
+        stats = (JsonObject)await storage.ReadJsonAsync($"stages/ref/{stage.Fingerprint}/stats.json");
+        var completionTokens = stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>();
+        measured.Add((wall, cpuSeconds));
+        rows = stage.RowsOut ?? 0;
+        Console.WriteLine($"| {modelName} | {name} | {stage.RowsOut} | {wall:0.00} | {cpuSeconds:0.00} | {stage.RowsOut / wall:0.0} | {completionTokens / wall:0} | " +
+                          $"{stats["forwards"]} | {stats["positions"]} | {load} |");
+    }
+
+    ratios.Add($"{modelName}: (b)/(a) = {measured[0].Wall / measured[1].Wall:0.00} wall, {measured[0].Cpu / measured[1].Cpu:0.00} CPU; " +
+               $"(c)/(b) = {measured[1].Wall / measured[2].Wall:0.00} wall, {measured[1].Cpu / measured[2].Cpu:0.00} CPU. " +
+               $"Per pair: {stats!["prompt_tokens"]!.GetValue<long>() / (double)rows:0} prompt tokens, " +
+               $"{(stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()) / (2.0 * rows):0} tokens per completion.");
 }
 
+Console.WriteLine();
+ratios.ForEach(Console.WriteLine);
 Directory.Delete(root, recursive: true);

@@ -52,7 +52,7 @@ public sealed record RefLogProbsOptions : IValidatableOptions
     [Range(1, 100_000)]
     public int Shards { get; init; } = 1;
 
-    [Description("Also store each completion's per-token log-probs (float32 little-endian bytes, base64, in ref_chosen_token_logps and " +
+    [Description("Also store each completion's per-token log-probs (binary columns of float32 little-endian values, ref_chosen_token_logps and " +
                  "ref_rejected_token_logps). Default: false.")]
     public bool PerToken { get; init; }
 

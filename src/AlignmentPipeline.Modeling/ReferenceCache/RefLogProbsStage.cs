@@ -19,7 +19,7 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
 {
     /// <summary>The registered kind.</summary>
     public static StageKind Kind { get; } = StageKind.Define<RefLogProbsOptions>(
-        "ref-logprobs", 1, "Caches the reference model's summed completion log-probs of every pair (for DPO without a live reference).",
+        "ref-logprobs", 2, "Caches the reference model's summed completion log-probs of every pair (for DPO without a live reference).",
         InputArity.One, o => new RefLogProbsStage(o), parallelTasks: false);
 
     /// <summary>Pairs encoded and scored together; bounds memory while leaving length buckets room to form.</summary>
@@ -46,7 +46,7 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
 
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var window = new List<(PreferencePair Pair, string Split, EncodedPair Encoded)>();
-        long index = 0, chosenTokens = 0, rejectedTokens = 0, mismatches = 0;
+        long index = 0, promptTokens = 0, chosenTokens = 0, rejectedTokens = 0, mismatches = 0;
         PreferencePair? previous = null;
 
         async Task FlushAsync()
@@ -88,6 +88,7 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
                 }
 
                 mismatches += encoded.PrefixMismatch ? 1 : 0;
+                promptTokens += encoded.PromptIds.Count;
                 window.Add((pair, split, encoded));
                 if (window.Count == WindowPairs)
                 {
@@ -102,10 +103,12 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
         return new TaskResult(new StageCounters(end - start, output.RowsWritten, dropped), new JsonObject
         {
             ["weights_hash"] = reference.Model.ContentHash,
+            ["prompt_tokens"] = promptTokens,
             ["chosen_tokens"] = chosenTokens,
             ["rejected_tokens"] = rejectedTokens,
             ["prefix_mismatches"] = mismatches,
             ["forwards"] = (long)reference.Scorer.Forwards,
+            ["positions"] = reference.Scorer.Positions,
         });
     }
 
@@ -125,10 +128,12 @@ public sealed class RefLogProbsStage(RefLogProbsOptions options) : IStage
             StageCounters.Sum(tasks.Select(t => t.Counters)),
             new JsonObject
             {
+                ["prompt_tokens"] = Sum("prompt_tokens"),
                 ["chosen_tokens"] = Sum("chosen_tokens"),
                 ["rejected_tokens"] = Sum("rejected_tokens"),
                 ["prefix_mismatches"] = Sum("prefix_mismatches"),
                 ["forwards"] = Sum("forwards"),
+                ["positions"] = Sum("positions"),
             },
             new JsonObject
             {

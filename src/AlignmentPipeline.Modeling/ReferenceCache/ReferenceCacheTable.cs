@@ -1,4 +1,5 @@
-using System.Runtime.InteropServices;
+using System.Buffers.Binary;
+using AlignmentPipeline.Core;
 using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Data.Tables;
 
@@ -7,12 +8,15 @@ namespace AlignmentPipeline.Modeling.ReferenceCache;
 /// <summary>
 /// The Parquet layout of a reference cache: the pair columns of <see cref="PreferenceTable"/>, then <c>split</c>,
 /// <c>ref_chosen_logp</c>, <c>ref_rejected_logp</c> (double), <c>chosen_tokens</c>, <c>rejected_tokens</c> (int) and,
-/// with <c>per_token</c>, <c>ref_chosen_token_logps</c> / <c>ref_rejected_token_logps</c>: float32 little-endian bytes,
-/// base64-encoded in a string column (the shared Parquet table reader does not read binary columns back yet), and,
+/// with <c>per_token</c>, <c>ref_chosen_token_logps</c> / <c>ref_rejected_token_logps</c>: binary columns of float32
+/// little-endian values, one per completion token, and,
 /// with <c>kto_mismatched</c>, the <see cref="MismatchedLogProbs"/> columns.
 /// </summary>
 public static class ReferenceCacheTable
 {
+    private const string ChosenTokenLogpsColumn = "ref_chosen_token_logps";
+    private const string RejectedTokenLogpsColumn = "ref_rejected_token_logps";
+
     /// <summary>The schema; <paramref name="perToken"/> adds the two byte columns, <paramref name="ktoMismatched"/> the five KL columns.</summary>
     public static TableSchema<CachedPair> Schema(bool perToken, bool ktoMismatched = false)
     {
@@ -39,8 +43,8 @@ public static class ReferenceCacheTable
         }
 
         return perToken
-            ? schema.String("ref_chosen_token_logps", c => Encode(c.ChosenTokenLogps))
-                .String("ref_rejected_token_logps", c => Encode(c.RejectedTokenLogps))
+            ? schema.Bytes(ChosenTokenLogpsColumn, c => Encode(c.ChosenTokenLogps))
+                .Bytes(RejectedTokenLogpsColumn, c => Encode(c.RejectedTokenLogps))
             : schema;
     }
 
@@ -52,18 +56,66 @@ public static class ReferenceCacheTable
         row.Double("ref_rejected_logp"),
         row.Int("chosen_tokens"),
         row.Int("rejected_tokens"),
-        row.Has("ref_chosen_token_logps") ? Decode(row.String("ref_chosen_token_logps")) : null,
-        row.Has("ref_rejected_token_logps") ? Decode(row.String("ref_rejected_token_logps")) : null,
+        Decode(row, ChosenTokenLogpsColumn),
+        Decode(row, RejectedTokenLogpsColumn),
         row.Has(MismatchedLogProbs.DonorIdColumn)
             ? new MismatchedLogProbs(row.String(MismatchedLogProbs.DonorIdColumn) ?? "", row.Double(MismatchedLogProbs.ChosenColumn),
                 row.Double(MismatchedLogProbs.RejectedColumn), row.Int(MismatchedLogProbs.ChosenTokensColumn), row.Int(MismatchedLogProbs.RejectedTokensColumn))
             : null);
 
-    private static string? Encode(float[]? values) =>
-        values is null ? null : BitConverter.IsLittleEndian
-            ? Convert.ToBase64String(MemoryMarshal.AsBytes(values.AsSpan()))
-            : throw new PlatformNotSupportedException("per-token log-probs are stored little-endian; big-endian hosts are not supported");
+    private static byte[]? Encode(float[]? values)
+    {
+        if (values is null)
+        {
+            return null;
+        }
 
-    private static float[]? Decode(string? base64) =>
-        base64 is null ? null : MemoryMarshal.Cast<byte, float>(Convert.FromBase64String(base64)).ToArray();
+        var bytes = new byte[4 * values.Length];
+        for (var i = 0; i < values.Length; i++)
+        {
+            BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * i), values[i]);
+        }
+
+        return bytes;
+    }
+
+    /// <summary>A per-token column's values, or null when the column is absent (<c>per_token: false</c>) or the value is null.</summary>
+    /// <exception cref="UserErrorException">The column holds the base64 text that ref-logprobs version 1 wrote, or a partial float.</exception>
+    private static float[]? Decode(TableRow row, string column)
+    {
+        if (!row.Has(column))
+        {
+            return null;
+        }
+
+        byte[]? bytes;
+        try
+        {
+            bytes = row.Bytes(column);
+        }
+        catch (InvalidCastException)
+        {
+            throw new UserErrorException(
+                $"the cache's '{column}' column holds text (base64, as ref-logprobs version 1 wrote it); this version reads float32 " +
+                "bytes only: rerun the ref-logprobs stage ('align run' recomputes it, its fingerprint changed)");
+        }
+
+        if (bytes is null)
+        {
+            return null;
+        }
+
+        if (bytes.Length % 4 != 0)
+        {
+            throw new UserErrorException($"the cache's '{column}' value has {bytes.Length} bytes, not whole float32 values; rerun the ref-logprobs stage");
+        }
+
+        var values = new float[bytes.Length / 4];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes.AsSpan(4 * i));
+        }
+
+        return values;
+    }
 }

@@ -53,11 +53,14 @@ internal sealed class CacheHarness : IDisposable
         return temp.Write($"in/{name}", string.Join("\n", lines) + "\n");
     }
 
-    /// <summary>Runs a pipeline: an ingest stage named <c>pairs</c> over <paramref name="input"/> and a <c>ref</c> stage with extra YAML options.</summary>
-    public async Task<Result> RunAsync(string input, string refOptions = "", string? model = null, string ingestFormat = "canonical")
+    /// <summary>
+    /// Runs a pipeline named <paramref name="pipeline"/> (from <c>&lt;pipeline&gt;.yaml</c>): an ingest stage named
+    /// <c>pairs</c> over <paramref name="input"/> and a <c>ref</c> stage with extra YAML options.
+    /// </summary>
+    public async Task<Result> RunAsync(string input, string refOptions = "", string? model = null, string ingestFormat = "canonical", string pipeline = "cache-test")
     {
         var yaml = $"""
-            name: cache-test
+            name: {pipeline}
             stages:
               pairs:
                 kind: ingest
@@ -70,7 +73,7 @@ internal sealed class CacheHarness : IDisposable
                 device: cpu
             {Indent(refOptions)}
             """;
-        var spec = new PipelineLoader(new StageRegistry([.. DataStageKinds.All, .. ModelingStageKinds.All])).Load(yaml, System.IO.Path.Combine(Root, "pipeline.yaml"));
+        var spec = new PipelineLoader(new StageRegistry([.. DataStageKinds.All, .. ModelingStageKinds.All])).Load(yaml, System.IO.Path.Combine(Root, $"{pipeline}.yaml"));
         var record = await new PipelineRunner(new RunOptions { Storage = Storage, Executor = new LocalExecutor(2) }).RunAsync(spec, TestContext.Current.CancellationToken);
         Assert.True(record.Status == RunStatus.Succeeded, $"run failed: {record.Error}");
         var store = new RunStore(Storage);

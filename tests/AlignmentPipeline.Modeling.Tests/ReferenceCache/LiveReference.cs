@@ -29,12 +29,31 @@ internal sealed class LiveReference(string modelPath, string tokenizerPath, int 
 
     public void Dispose() => model.Model.Dispose();
 
+    /// <summary>
+    /// keep_end by hand: the completion whole, the prompt's last tokens after its BOS so that the sequence holds
+    /// <c>maxLength</c> tokens.
+    /// </summary>
+    public (SequenceLogProb Chosen, SequenceLogProb Rejected) ScoreKeepEnd(PreferencePair pair) => (ScoreKeepEnd(pair.Prompt, pair.Chosen), ScoreKeepEnd(pair.Prompt, pair.Rejected));
+
     private SequenceLogProb Score(string prompt, string completion)
     {
         var ids = encoder.Encode(prompt, completion);
         var completionIds = ids.CompletionIds.Take(maxLength - ids.PromptIds.Count).ToArray();
-        return CompletionLogProbs.Compute(model.Model, [new LogProbRequest(ids.PromptIds, completionIds)], LogProbMode.Inference).ToSequences()[0];
+        return Score(ids.PromptIds, completionIds);
     }
+
+    private SequenceLogProb ScoreKeepEnd(string prompt, string completion)
+    {
+        var ids = encoder.Encode(prompt, completion);
+        var room = maxLength - ids.CompletionIds.Count;
+        var promptIds = ids.PromptIds.Count <= room ? ids.PromptIds
+            : room > 1 ? [ids.PromptIds[0], .. ids.PromptIds.Skip(ids.PromptIds.Count - room + 1)]
+            : [.. ids.PromptIds.Skip(ids.PromptIds.Count - room)];
+        return Score(promptIds, ids.CompletionIds);
+    }
+
+    private SequenceLogProb Score(IReadOnlyList<int> promptIds, IReadOnlyList<int> completionIds) =>
+        CompletionLogProbs.Compute(model.Model, [new LogProbRequest(promptIds, completionIds)], LogProbMode.Inference).ToSequences()[0];
 
     private static PromptCompletionEncoder Encoder(string tokenizerPath)
     {

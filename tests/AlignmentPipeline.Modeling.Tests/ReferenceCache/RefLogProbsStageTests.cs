@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Runs;
 using AlignmentPipeline.Core.Storage;
+using AlignmentPipeline.Modeling.Models;
 using AlignmentPipeline.Modeling.ReferenceCache;
 using AlignmentPipeline.Modeling.Tokenization;
 
@@ -123,6 +124,81 @@ public sealed class RefLogProbsStageTests
         Assert.Contains(rows, r => r.ChosenTokens < r.Pair.Chosen.Length + 1 || r.RejectedTokens < r.Pair.Rejected.Length + 1); // some completion was cut
         using var live = new LiveReference(h.ModelFolder, h.ModelFolder, 64);
         Assert.All(rows, row => Assert.InRange(Math.Abs(row.RefChosenLogp - LiveReference.Sum(live.Score(row.Pair).Chosen)), 0, Fp32Tolerance));
+    }
+
+    [Fact]
+    public async Task Keep_end_keeps_completions_whole_cuts_the_prompt_start_and_quarantines_completions_that_fill_max_length()
+    {
+        using var h = new CacheHarness();
+        // Every 4th prompt has 200 bytes; rejected completions reach 64 bytes with EOS.
+        var input = h.WritePairs(16, seed: 3, longPromptEvery: 4);
+        var result = await h.RunAsync(input, "max_length: 64\ntruncation: keep_end");
+        var rows = await result.RowsAsync();
+        var quarantine = await result.QuarantineAsync();
+
+        // Byte tokenizer: a completion is its bytes plus EOS; keep_end leaves no prompt token when that reaches 64.
+        var expectedQuarantine = (await ReadInputAsync(result)).Where(p => Math.Max(p.Chosen.Length, p.Rejected.Length) + 1 >= 64).Select(p => p.Id).ToList();
+        Assert.Equal(expectedQuarantine, quarantine.Select(q => q.Source));
+        Assert.All(quarantine, q => Assert.Equal("completion_too_long", q.Reason));
+        Assert.Equal(16, rows.Count + quarantine.Count);
+        Assert.Contains(rows, r => r.Pair.Prompt.Length == 200); // long prompts are cut, not quarantined
+        using var live = new LiveReference(h.ModelFolder, h.ModelFolder, 64);
+        foreach (var row in rows)
+        {
+            Assert.Equal((row.Pair.Chosen.Length + 1, row.Pair.Rejected.Length + 1), (row.ChosenTokens, row.RejectedTokens));
+            var (chosen, rejected) = live.ScoreKeepEnd(row.Pair);
+            Assert.InRange(Math.Abs(row.RefChosenLogp - LiveReference.Sum(chosen)), 0, Fp32Tolerance);
+            Assert.InRange(Math.Abs(row.RefRejectedLogp - LiveReference.Sum(rejected)), 0, Fp32Tolerance);
+        }
+    }
+
+    [Fact]
+    public async Task Another_pipeline_file_on_the_same_storage_reuses_the_cache_until_a_key_component_changes()
+    {
+        using var h = new CacheHarness();
+        var input = h.WritePairs(6, seed: 12);
+        var first = await h.RunAsync(input, "max_length: 128", pipeline: "nightly");
+        var second = await h.RunAsync(input, "max_length: 128", pipeline: "experiment");
+        var third = await h.RunAsync(input, "max_length: 100", pipeline: "experiment");
+
+        Assert.Equal(StageStatus.Computed, first.Record.Stages[1].Status);
+        Assert.Equal(StageStatus.Reused, second.Record.Stages[1].Status);
+        Assert.Equal(first.Record.Stages[1].Fingerprint, second.Record.Stages[1].Fingerprint);
+        Assert.Equal(StageStatus.Computed, third.Record.Stages[1].Status);
+        Assert.NotEqual(first.Record.Stages[1].Fingerprint, third.Record.Stages[1].Fingerprint);
+    }
+
+    [Fact]
+    public async Task New_weights_at_the_same_model_path_recompute_the_cache_and_the_old_key_is_refused()
+    {
+        using var h = new CacheHarness();
+        var input = h.WritePairs(4, seed: 13);
+        var before = await h.RunAsync(input);
+        var oldKey = ReferenceCacheKey.Compute(h.ModelFolder);
+        using (var other = TestModels.Randomized(new LlamaModel(CacheHarness.TinyConfig), 8))
+        {
+            other.Save(h.ModelFolder);
+        }
+
+        var after = await h.RunAsync(input);
+
+        Assert.Equal(StageStatus.Computed, after.Record.Stages[1].Status);
+        Assert.NotEqual(before.Record.Stages[1].Fingerprint, after.Record.Stages[1].Fingerprint);
+        Assert.NotEqual((await before.RowsAsync())[0].RefChosenLogp, (await after.RowsAsync())[0].RefChosenLogp);
+        var error = Assert.Throws<Core.UserErrorException>(() => ReferenceCacheGuard.Check(oldKey, after.Cache.Metadata));
+        Assert.Contains("weights_hash: ", error.Message);
+        Assert.DoesNotContain("tokenizer_hash", error.Message);
+    }
+
+    private static async Task<List<Data.Records.PreferencePair>> ReadInputAsync(CacheHarness.Result result)
+    {
+        var pairs = new List<Data.Records.PreferencePair>();
+        await foreach (var row in Data.Tables.ParquetTableReader.ReadAllAsync(result.Storage, result.Pairs.Parts, TestContext.Current.CancellationToken))
+        {
+            pairs.Add(Data.Records.PreferenceTable.FromRow(row));
+        }
+
+        return pairs;
     }
 
     [Fact]
