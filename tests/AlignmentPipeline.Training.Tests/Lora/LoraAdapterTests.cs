@@ -4,12 +4,15 @@ using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.TestSupport;
 using AlignmentPipeline.Training.Lora;
 using AlignmentPipeline.Training.Optimization;
+using AlignmentPipeline.Training.Tests.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 using AdamW = AlignmentPipeline.Training.Optimization.AdamW;
 
 namespace AlignmentPipeline.Training.Tests.Lora;
 
+/// <summary>Runs with the trainer tests, alone: models here draw from torch's process-wide generator.</summary>
+[Collection(nameof(TrainerCollection))]
 public sealed class LoraAdapterTests
 {
     private static readonly LoraOptions Options = new() { Rank = 4, Alpha = 8, TargetModules = ["q_proj", "v_proj", "down_proj"] };

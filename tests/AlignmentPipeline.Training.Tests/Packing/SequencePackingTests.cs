@@ -1,11 +1,14 @@
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Training.Tests.Lora;
+using AlignmentPipeline.Training.Tests.Trainers;
 using AlignmentPipeline.Training.Trainers;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AlignmentPipeline.Training.Tests.Packing;
 
+/// <summary>Runs with the trainer tests, alone: models here draw from torch's process-wide generator.</summary>
+[Collection(nameof(TrainerCollection))]
 public sealed class SequencePackingTests
 {
     /// <summary>Examples with prompt and completion lengths (1..5, 1..7) and random ids from a fixed seed.</summary>
