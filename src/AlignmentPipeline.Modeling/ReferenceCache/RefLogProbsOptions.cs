@@ -56,8 +56,9 @@ public sealed record RefLogProbsOptions : IValidatableOptions
                  "ref_rejected_token_logps). Default: false.")]
     public bool PerToken { get; init; }
 
-    [Description("Run each prompt once and score chosen and rejected against its KV cache. Same numbers within 1e-5, " +
-                 "less compute for long prompts. Default: false.")]
+    [Description("Run each prompt once (in chunks under batch_tokens) and score chosen and rejected against its keys and values, " +
+                 "completions sorted by length into their own batches; a group keeps the keys and values of up to 4 × batch_tokens " +
+                 "prompt tokens. Same numbers within 1e-5, less compute when prompts are long. Default: false.")]
     public bool PrefixSharing { get; init; }
 
     [Description("Also score each pair's prompt with the chosen and rejected completions of a donor pair (the next pair of its " +
