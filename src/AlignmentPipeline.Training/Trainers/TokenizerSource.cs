@@ -59,7 +59,19 @@ internal sealed record TokenizerSource(LoadedTokenizer Loaded, IReadOnlyList<str
 
         foreach (var file in Files)
         {
-            File.Copy(file, Path.Combine(modelFolder, Path.GetFileName(file)), overwrite: true);
+            File.Copy(file, Path.Combine(modelFolder, FolderName(file)), overwrite: true);
         }
     }
+
+    /// <summary>
+    /// The name a tokenizer file gets in a model folder: its own when <see cref="TokenizerLoader"/> looks for it there,
+    /// else the name it looks for (a llama2.c <c>tok512.bin</c> becomes <c>tokenizer.bin</c>), so the next stage finds it.
+    /// </summary>
+    private static string FolderName(string file) => Path.GetFileName(file) switch
+    {
+        var name when KnownFiles.Contains(name) => name,
+        var name when name.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) => "tokenizer.bin",
+        var name when name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) => "tokenizer.json",
+        var name => name,
+    };
 }
