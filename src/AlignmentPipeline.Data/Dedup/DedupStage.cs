@@ -18,7 +18,8 @@ namespace AlignmentPipeline.Data.Dedup;
 /// quarantine with reason <c>duplicate</c>, <c>near_duplicate</c> or <c>max_per_prompt</c>, their id as source and
 /// the survivor's id in the detail. Memory stays bounded: keys, band hashes, ids and shingles are spilled to
 /// hash-partitioned scratch files and grouped one partition at a time; per row only a byte (fate) and two ints
-/// (survivor, union-find parent for near dedup) stay in memory. One task; output order is input order.
+/// (survivor, union-find parent for near dedup) stay in memory. One task (rows are hashed in batches on all cores); output
+/// order is input order.
 /// </summary>
 public sealed class DedupStage(DedupOptions options) : IStage
 {
@@ -27,6 +28,10 @@ public sealed class DedupStage(DedupOptions options) : IStage
         InputArity.One, o => new DedupStage(o));
 
     private const byte Kept = 0, Duplicate = 1, NearDuplicate = 2, OverPromptLimit = 3;
+
+    /// <summary>Pairs hashed together on all cores before their records are spilled in input order.</summary>
+    private const int HashBatchRows = 4096;
+
     private static readonly string[] Reasons = ["kept", "duplicate", "near_duplicate", "max_per_prompt"];
 
     /// <summary>One task (clustering is global); an input split into folders is refused rather than read as empty.</summary>
@@ -64,37 +69,52 @@ public sealed class DedupStage(DedupOptions options) : IStage
         using var ids = new ScratchRecords(scratch, "ids");
         using var shingleStore = near?.JaccardCheck is null ? null : new ScratchRecords(scratch, "shingles");
         var hasher = near is null ? null : new MinHasher(near.Ngram, near.Unit, near.Bands * near.RowsPerBand, near.Seed);
-        var signature = new ulong[hasher?.Functions ?? 0];
+        var batch = new PairHashBatch(options, hasher, HashBatchRows);
 
         int count = 0;
         using (var progress = context.Stage.Progress.Start($"{context.Stage.StageName} hashing", "rows"))
         {
+            void Spill()
+            {
+                batch.Compute();
+                for (int r = 0; r < batch.Pairs.Count; r++)
+                {
+                    ids.Add(Encoding.UTF8.GetBytes(batch.Pairs[r].Id));
+                    var key = batch.Keys[r] with { Ordinal = count };
+                    key.Write(exact.For(key.Lo));
+                    if (options.MaxPerPrompt is not null)
+                    {
+                        var prompt = batch.Prompts[r] with { Ordinal = count };
+                        prompt.Write(prompts.For(prompt.Lo));
+                    }
+
+                    if (near is not null)
+                    {
+                        shingleStore?.Add(MemoryMarshal.AsBytes(batch.Shingles(r)));
+                        for (int b = 0; b < near.Bands; b++)
+                        {
+                            ulong bucket = batch.Bands[r * near.Bands + b];
+                            new BandRecord(bucket, (ushort)b, count).Write(bands.For(bucket));
+                        }
+                    }
+
+                    count = checked(count + 1);
+                }
+
+                progress.Advance(batch.Pairs.Count);
+                batch.Clear();
+            }
+
             await foreach (var pair in ReadPairsAsync(context, cancellationToken))
             {
-                ids.Add(Encoding.UTF8.GetBytes(pair.Id));
-                var key = Hash(count, DedupKeyText.Of(pair, options.Key));
-                key.Write(exact.For(key.Lo));
-                if (options.MaxPerPrompt is not null)
+                batch.Pairs.Add(pair);
+                if (batch.Pairs.Count == batch.Capacity)
                 {
-                    var prompt = Hash(count, ContentId.Normalize(pair.Prompt));
-                    prompt.Write(prompts.For(prompt.Lo));
+                    Spill();
                 }
-
-                if (hasher is not null)
-                {
-                    var shingles = hasher.Shingles(DedupKeyText.Of(pair, near!.Field).Replace('\u0000', ' '));
-                    shingleStore?.Add(MemoryMarshal.AsBytes(shingles.AsSpan()));
-                    hasher.Signature(shingles, signature);
-                    for (int b = 0; b < near.Bands; b++)
-                    {
-                        ulong bucket = XxHash64.HashToUInt64(MemoryMarshal.AsBytes(signature.AsSpan(b * near.RowsPerBand, near.RowsPerBand)), b);
-                        new BandRecord(bucket, (ushort)b, count).Write(bands.For(bucket));
-                    }
-                }
-
-                count = checked(count + 1);
-                progress.Advance();
             }
+
+            Spill();
         }
 
         exact.Complete();
@@ -327,11 +347,5 @@ public sealed class DedupStage(DedupOptions options) : IStage
         {
             yield return PreferenceTable.FromRow(row);
         }
-    }
-
-    private static KeyRecord Hash(int ordinal, string text)
-    {
-        var hash = XxHash128.HashToUInt128(Encoding.UTF8.GetBytes(text));
-        return new KeyRecord((ulong)(hash >> 64), (ulong)hash, ordinal);
     }
 }
