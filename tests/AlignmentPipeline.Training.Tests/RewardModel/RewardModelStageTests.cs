@@ -64,6 +64,21 @@ public sealed class RewardModelStageTests(RewardModelPipelineFixture fixture) : 
     }
 
     [Fact]
+    public async Task Margin_key_on_pairs_without_that_metadata_fails_before_training_naming_the_pair_and_the_key()
+    {
+        var error = await Record.ExceptionAsync(() => fixture.Harness.RunAsync(
+            fixture.UpstreamYaml + RewardModelPipelineFixture.RewardModel("rm_margin", "split", "max_steps: 1\n    margin_key: margin")));
+        while (error is AggregateException { InnerException: { } inner })
+        {
+            error = inner;
+        }
+
+        var user = Assert.IsType<Core.UserErrorException>(error, exactMatch: false);
+        Assert.Contains("has no numeric metadata field 'margin'", user.Message);
+        Assert.Contains("pair 'p", user.Message);
+    }
+
+    [Fact]
     public async Task A_stopped_reward_model_stage_resumes_from_its_checkpoint_to_bitwise_equal_weights()
     {
         var h = fixture.Harness;
