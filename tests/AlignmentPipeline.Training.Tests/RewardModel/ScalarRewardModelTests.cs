@@ -5,11 +5,16 @@ using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Models;
 using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.TestSupport;
+using AlignmentPipeline.Training.Tests.Trainers;
 using TorchSharp;
 
 namespace AlignmentPipeline.Training.Tests.RewardModel;
 
-/// <summary>The scalar head on tiny random backbones: its arithmetic, padding, and the saved folder.</summary>
+/// <summary>
+/// The scalar head on tiny random backbones: its arithmetic, padding, and the saved folder. Serial with the trainer tests:
+/// they seed torch's process-wide generator, which the fresh head draws from.
+/// </summary>
+[Collection(nameof(TrainerCollection))]
 public sealed class ScalarRewardModelTests
 {
     private static readonly int[][] Sequences = [[1, 5, 9, 2], [3, 7], [4, 4, 8, 12, 6, 0, 11], [10]];
