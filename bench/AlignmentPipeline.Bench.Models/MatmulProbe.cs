@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using static TorchSharp.torch;
 
 namespace AlignmentPipeline.Bench.Models;
@@ -11,7 +10,7 @@ internal static class MatmulProbe
         [(rows, C, C), (rows, C, I), (rows, I, C), (rows, C, V)];
 
     /// <summary>Best GFLOP/s of (M×K)·(K×N) over <paramref name="repeats"/> timed products after a warm-up.</summary>
-    public static double BestGflops(int M, int K, int N, int repeats)
+    public static double BestGflops(int M, int K, int N, int repeats, BenchClock clock)
     {
         using var scope = NewDisposeScope();
         using var noGrad = inference_mode();
@@ -23,13 +22,13 @@ internal static class MatmulProbe
         var best = 0.0;
         for (var r = 0; r < repeats; r++)
         {
-            var watch = Stopwatch.StartNew();
+            var start = clock.Now();
             for (var i = 0; i < inner; i++)
             {
                 matmul(a, b).Dispose();
             }
 
-            best = Math.Max(best, flops * inner / watch.Elapsed.TotalSeconds / 1e9);
+            best = Math.Max(best, flops * inner / clock.SecondsSince(start) / 1e9);
         }
 
         return best;

@@ -1,7 +1,8 @@
 // Model throughput as a fraction of the fp32 matmul throughput TorchSharp reaches in the same process (MFU), and
 // generation with vs without the KV cache. Every figure is the median of --rounds rounds; each round measures the
 // matmul peak again, so a round's MFU compares timings taken under the same machine load.
-// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Models -c Release -- [--shared ../shared/data] [--threads N] [--rounds 3]
+// --clock cpu times by process CPU time instead of wall time (meaningful with --threads 1 on a shared machine).
+// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Models -c Release -- [--shared ../shared/data] [--threads N] [--rounds 3] [--clock wall|cpu]
 using AlignmentPipeline.Bench.Models;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Models;
@@ -11,6 +12,7 @@ using static TorchSharp.torch;
 var shared = Path.GetFullPath(Option("--shared") ?? "../shared/data");
 var threads = int.Parse(Option("--threads") ?? Environment.ProcessorCount.ToString());
 var rounds = int.Parse(Option("--rounds") ?? "3");
+var clock = new BenchClock(Option("--clock") == "cpu");
 const int B = 8, T = 256, NewTokens = 256, Bos = 1, Steps = 3;
 var runtime = new ModelRuntimeOptions("cpu", "float32", threads);
 runtime.ApplyThreads();
@@ -36,7 +38,7 @@ for (var round = 1; round <= rounds; round++)
     Console.Error.WriteLine($"round {round}/{rounds}, load {loads[^1]}");
     foreach (var shape in shapes)
     {
-        shapeGflops[shape].Add(MatmulProbe.BestGflops(shape.M, shape.K, shape.N, repeats: 3));
+        shapeGflops[shape].Add(MatmulProbe.BestGflops(shape.M, shape.K, shape.N, repeats: 3, clock));
     }
 
     var peak = shapes.Max(s => shapeGflops[s][^1]);
@@ -45,10 +47,10 @@ for (var round = 1; round <= rounds; round++)
     {
         var config = model.Config;
         var ids = randint(config.VocabSize, [B, T], dtype: int64); // (B, T)
-        var forward = ThroughputProbe.ForwardSeconds(model, ids, Steps);
-        var train = ThroughputProbe.ForwardBackwardSeconds(model, ids, Steps);
-        var (cachedSeconds, cachedTokens) = ThroughputProbe.GreedySeconds(model, Bos, NewTokens, useKvCache: true);
-        var (plainSeconds, plainTokens) = ThroughputProbe.GreedySeconds(model, Bos, NewTokens, useKvCache: false);
+        var forward = ThroughputProbe.ForwardSeconds(model, ids, Steps, clock);
+        var train = ThroughputProbe.ForwardBackwardSeconds(model, ids, Steps, clock);
+        var (cachedSeconds, cachedTokens) = ThroughputProbe.GreedySeconds(model, Bos, NewTokens, useKvCache: true, clock);
+        var (plainSeconds, plainTokens) = ThroughputProbe.GreedySeconds(model, Bos, NewTokens, useKvCache: false, clock);
         if (!cachedTokens.SequenceEqual(plainTokens))
         {
             throw new InvalidOperationException($"{name}: greedy tokens with and without the KV cache differ");
@@ -65,7 +67,7 @@ for (var round = 1; round <= rounds; round++)
 }
 
 var loadsAfter = File.ReadAllText("/proc/loadavg").Split(' ')[0];
-Console.WriteLine($"Models benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, torch threads {threads}, fp32, " +
+Console.WriteLine($"Models benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, torch threads {threads}, fp32, {clock.Name} clock, " +
                   $"median of {rounds} rounds; 1-min load average at each round start {string.Join(", ", loads)}, at the end {loadsAfter}.");
 Console.WriteLine();
 Console.WriteLine("fp32 torch.matmul, (M×K)·(K×N), best of 3 per round, median over rounds:");

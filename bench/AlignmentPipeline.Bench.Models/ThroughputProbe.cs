@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AlignmentPipeline.Modeling.Generation;
 using AlignmentPipeline.Modeling.Models;
 using static TorchSharp.torch;
@@ -10,11 +9,11 @@ namespace AlignmentPipeline.Bench.Models;
 internal static class ThroughputProbe
 {
     /// <summary>Median seconds of <paramref name="steps"/> inference forwards (logits for every position) after a warm-up.</summary>
-    public static double ForwardSeconds(ICausalLanguageModel model, Tensor ids, int steps)
+    public static double ForwardSeconds(ICausalLanguageModel model, Tensor ids, int steps, BenchClock clock)
     {
         model.Module.eval();
         using var noGrad = inference_mode();
-        return MedianSeconds(steps, () =>
+        return MedianSeconds(steps, clock, () =>
         {
             using var scope = NewDisposeScope();
             model.Forward(ids); // (B, T, V)
@@ -25,13 +24,13 @@ internal static class ThroughputProbe
     /// Median seconds of <paramref name="steps"/> training forwards with next-token cross-entropy and backward
     /// (gradients of every parameter; no optimizer step) after a warm-up.
     /// </summary>
-    public static double ForwardBackwardSeconds(ICausalLanguageModel model, Tensor ids, int steps)
+    public static double ForwardBackwardSeconds(ICausalLanguageModel model, Tensor ids, int steps, BenchClock clock)
     {
         model.Module.train();
         var (inputs, targets) = (ids.narrow(1, 0, ids.shape[1] - 1), ids.narrow(1, 1, ids.shape[1] - 1)); // (B, T-1) each
         try
         {
-            return MedianSeconds(steps, () =>
+            return MedianSeconds(steps, clock, () =>
             {
                 using var scope = NewDisposeScope();
                 var logits = model.Forward(inputs); // (B, T-1, V)
@@ -47,15 +46,15 @@ internal static class ThroughputProbe
     }
 
     /// <summary>Seconds and tokens of greedy generation of <paramref name="newTokens"/> tokens after BOS.</summary>
-    public static (double Seconds, int[] Tokens) GreedySeconds(ICausalLanguageModel model, int bos, int newTokens, bool useKvCache)
+    public static (double Seconds, int[] Tokens) GreedySeconds(ICausalLanguageModel model, int bos, int newTokens, bool useKvCache, BenchClock clock)
     {
         var options = new GenerationOptions { MaxNewTokens = newTokens, UseKvCache = useKvCache };
-        var watch = Stopwatch.StartNew();
+        var start = clock.Now();
         var tokens = TextGenerator.Generate(model, [[bos]], options)[0];
-        return (watch.Elapsed.TotalSeconds, tokens);
+        return (clock.SecondsSince(start), tokens);
     }
 
-    private static double MedianSeconds(int steps, Action step)
+    private static double MedianSeconds(int steps, BenchClock clock, Action step)
     {
         step();
         var seconds = new double[steps];
@@ -64,9 +63,9 @@ internal static class ThroughputProbe
             // Finalizers of last step's tensors run here, outside the clock (ENVIRONMENT.md: page faults are costly).
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var watch = Stopwatch.StartNew();
+            var start = clock.Now();
             step();
-            seconds[i] = watch.Elapsed.TotalSeconds;
+            seconds[i] = clock.SecondsSince(start);
         }
 
         return Stats.Median(seconds);

@@ -216,6 +216,7 @@ public sealed class Gpt2Model : nn.Module, ICausalLanguageModel
             throw new ArgumentException("invalid GPT-2 config: " + string.Join("; ", problems));
         }
 
+        NativeHeap.KeepFreedMemory();
         Config = config;
         transformer = new Gpt2Transformer(config);
         RegisterComponents();

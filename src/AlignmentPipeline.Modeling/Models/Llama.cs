@@ -93,27 +93,30 @@ internal static class Rope
         return (1 - smooth) * freq / s.Factor + smooth * freq;
     }
 
-    /// <summary>cos and sin of position × frequency, each (B, 1, T, headDim/2), in <paramref name="dtype"/>.</summary>
-    public static (Tensor Cos, Tensor Sin) CosSin(Tensor positions, float[] inverseFrequencies, ScalarType dtype)
+    /// <summary>
+    /// cos and signed sin of position × frequency at full head width, each (B, 1, T, headDim), laid out like the
+    /// feature pairs of <paramref name="rotation"/>: a pair's first feature gets −sin, its second +sin, so that
+    /// <see cref="Apply"/> is one multiply-add with each feature's partner.
+    /// </summary>
+    public static (Tensor Cos, Tensor Sin) CosSin(Tensor positions, float[] inverseFrequencies, RopeRotation rotation, ScalarType dtype)
     {
         var invFreq = tensor(inverseFrequencies, device: positions.device); // (hd/2)
-        var angles = positions.to(float32).unsqueeze(-1) * invFreq; // (B, T, hd/2)
-        return (angles.cos().unsqueeze(1).to(dtype), angles.sin().unsqueeze(1).to(dtype)); // (B, 1, T, hd/2)
+        var angles = (positions.to(float32).unsqueeze(-1) * invFreq).unsqueeze(1); // (B, 1, T, hd/2)
+        var (cos, sin) = (angles.cos(), angles.sin()); // (B, 1, T, hd/2)
+        var (cosFull, sinSigned) = rotation == RopeRotation.Interleaved
+            ? (stack([cos, cos], -1).flatten(3), stack([-sin, sin], -1).flatten(3)) // (B, 1, T, hd): c0 c0 c1 c1 …, −s0 s0 −s1 s1 …
+            : (cat([cos, cos], -1), cat([-sin, sin], -1)); // (B, 1, T, hd): c0 … c0 …, −s0 … s0 …
+        return (cosFull.to(dtype), sinSigned.to(dtype));
     }
 
-    /// <summary>Rotates each feature pair of x (B, H, T, hd) by its angle.</summary>
+    /// <summary>Rotates each feature pair (a, b) of x (B, H, T, hd) to (a·cos − b·sin, b·cos + a·sin).</summary>
     public static Tensor Apply(Tensor x, Tensor cos, Tensor sin, RopeRotation rotation)
     {
         var half = x.shape[^1] / 2;
-        if (rotation == RopeRotation.Interleaved)
-        {
-            var pairs = x.unflatten(3, [half, 2]); // (B, H, T, hd/2, 2)
-            var (x0, x1) = (pairs.select(4, 0), pairs.select(4, 1)); // (B, H, T, hd/2)
-            return stack([x0 * cos - x1 * sin, x0 * sin + x1 * cos], 4).flatten(3); // (B, H, T, hd)
-        }
-
-        var (first, second) = (x.narrow(-1, 0, half), x.narrow(-1, half, half)); // (B, H, T, hd/2)
-        return cat([first * cos - second * sin, first * sin + second * cos], -1); // (B, H, T, hd)
+        var partner = rotation == RopeRotation.Interleaved
+            ? x.unflatten(3, [half, 2]).flip(4).flatten(3) // (B, H, T, hd): b0 a0 b1 a1 …
+            : cat([x.narrow(-1, half, half), x.narrow(-1, 0, half)], -1); // (B, H, T, hd): second half, first half
+        return x * cos + partner * sin; // (B, H, T, hd)
     }
 }
 
@@ -158,13 +161,19 @@ internal sealed class Attention : nn.Module
             (k, v) = cache.Append(layerIndex, k, v); // (B, nKvHeads, S, hd)
         }
 
-        if (nHeads != nKvHeads)
+        var group = nHeads / nKvHeads;
+        if (group > 1 && T == 1)
         {
-            k = k.repeat_interleave(nHeads / nKvHeads, dim: 1); // (B, nHeads, S, hd)
-            v = v.repeat_interleave(nHeads / nKvHeads, dim: 1); // (B, nHeads, S, hd)
+            // One new token: the query heads sharing a KV head become that head's `group` queries; nothing is copied.
+            q = q.reshape(B, nKvHeads, group, headDim); // (B, nKvHeads, group, hd)
+        }
+        else if (group > 1)
+        {
+            k = k.repeat_interleave(group, dim: 1); // (B, nHeads, S, hd)
+            v = v.repeat_interleave(group, dim: 1); // (B, nHeads, S, hd)
         }
 
-        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1); // (B, nHeads, T, hd)
+        var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1).reshape(B, nHeads, T, headDim); // (B, nHeads, T, hd)
         return o_proj.call(y.transpose(1, 2).reshape(B, T, nHeads * headDim)); // (B, T, C)
     }
 }
@@ -400,6 +409,7 @@ public sealed class LlamaModel : nn.Module, ICausalLanguageModel
             throw new ArgumentException("invalid Llama config: " + string.Join("; ", problems));
         }
 
+        NativeHeap.KeepFreedMemory();
         Config = config;
         model = new LlamaDecoder(config);
         lm_head = config.TieWordEmbeddings ? null : nn.Linear(config.HiddenSize, config.VocabSize, hasBias: false);
@@ -434,7 +444,7 @@ public sealed class LlamaModel : nn.Module, ICausalLanguageModel
     {
         using var scope = NewDisposeScope();
         var (positions, mask) = CausalInputs.Prepare(inputIds, attentionMask, positionIds, cache?.Length ?? 0, Config.MaxSequenceLength);
-        var (cos, sin) = Rope.CosSin(positions, inverseFrequencies, DType); // (B, 1, T, hd/2)
+        var (cos, sin) = Rope.CosSin(positions, inverseFrequencies, Config.Rotation, DType); // (B, 1, T, hd)
         var x = model.embed_tokens.forward(inputIds); // (B, T, C)
         foreach (var layer in model.layers)
         {
