@@ -4,6 +4,8 @@ using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Models;
+using AlignmentPipeline.Modeling.ReferenceCache;
+using CachedPair = AlignmentPipeline.Training.Trainers.CachedPair;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
 using AlignmentPipeline.Training.Lora;
@@ -47,18 +49,18 @@ public sealed class DpoStage(DpoOptions options) : IStage
                 "use the pairs stage the cache was computed from as input instead");
         }
 
-        var referenceHash = referencePath is null ? null : ModelFiles.ContentHash(referencePath);
-        if (fromCache)
+        var referenceHash = referencePath is null ? null : ReferenceModelFiles.WeightsHash(referencePath);
+        var cacheKey = fromCache ? TrainerCacheKey.Require(input, referenceOption, referencePath!, tokenizer, options) : null;
+        if (cacheKey is not null)
         {
-            var key = ReferenceCacheGuard.Check(input, referenceOption, referenceHash!, tokenizer.Loaded.Tokenizer);
-            stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {key}; the reference model is not loaded");
+            stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {cacheKey.Key}; the reference model is not loaded");
         }
 
         var pairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "train", cancellationToken);
         var heldOutPairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "eval", cancellationToken);
         using var policy = ModelLoader.Load(initPath, runtime).Model;
         using var liveReference = lossOptions.RequiresReference && options.LiveReference ? ModelLoader.Load(referencePath!, runtime).Model : null;
-        var maxLength = Math.Min(options.MaxLength, policy.Config.MaxSequenceLength);
+        var maxLength = TrainerCacheKey.TrainingLength(options, policy.Config.MaxSequenceLength, cacheKey);
         var (train, eval, dropped) = Examples(pairs, tokenizer.Encoder, maxLength, fromCache);
         if (heldOutPairs.Count > 0)
         {
@@ -90,7 +92,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
 
         var objective = PreferenceLossRegistry.Create(lossOptions);
         var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);
-        var sameModel = referencePath is not null && (referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash);
+        var sameModel = referencePath is not null && (referencePath == initPath || ReferenceModelFiles.WeightsHash(initPath) == referenceHash);
         var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
         adapters?.Merge();
         await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
@@ -118,8 +120,8 @@ public sealed class DpoStage(DpoOptions options) : IStage
         Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
 
     /// <summary>
-    /// Encodes every pair with the same rule as the cache, checks the completion token counts against the cache's,
-    /// drops pairs that do not fit and splits off the held-out pairs.
+    /// Encodes every pair with the same rule as the cache, drops pairs that do not fit (a cache may hold truncated values
+    /// for them), checks the completion token counts of the others against the cache's and splits off the held-out pairs.
     /// </summary>
     private (List<DpoExample> Train, List<DpoExample> Eval, SortedDictionary<string, long> Dropped) Examples(
         IEnumerable<CachedPair> pairs, PromptCompletionEncoder encoder, int maxLength, bool fromCache)
@@ -135,18 +137,18 @@ public sealed class DpoStage(DpoOptions options) : IStage
 
             var chosen = encoder.Encode(pair.Prompt, pair.Chosen);
             var rejected = encoder.Encode(pair.Prompt, pair.Rejected);
-            if (fromCache && (chosen.CompletionIds.Count != reference!.ChosenTokens || rejected.CompletionIds.Count != reference.RejectedTokens))
-            {
-                throw new UserErrorException(
-                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {chosen.CompletionIds.Count}/{rejected.CompletionIds.Count} chosen/rejected " +
-                    $"completion tokens but the cache scored {reference.ChosenTokens}/{reference.RejectedTokens}; use the tokenizer and settings the cache used");
-            }
-
             var longest = Math.Max(chosen.PromptIds.Count + chosen.CompletionIds.Count, rejected.PromptIds.Count + rejected.CompletionIds.Count);
             if (longest > maxLength)
             {
                 dropped["too_long"] = dropped.GetValueOrDefault("too_long") + 1;
                 continue;
+            }
+
+            if (fromCache && (chosen.CompletionIds.Count != reference!.ChosenTokens || rejected.CompletionIds.Count != reference.RejectedTokens))
+            {
+                throw new UserErrorException(
+                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {chosen.CompletionIds.Count}/{rejected.CompletionIds.Count} chosen/rejected " +
+                    $"completion tokens but the cache scored {reference.ChosenTokens}/{reference.RejectedTokens}; use the tokenizer and settings the cache used");
             }
 
             var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), reference);

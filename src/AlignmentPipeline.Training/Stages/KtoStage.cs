@@ -3,6 +3,7 @@ using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
+using AlignmentPipeline.Modeling.ReferenceCache;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
 using AlignmentPipeline.Training.Lora;
@@ -37,9 +38,9 @@ public sealed class KtoStage(KtoOptions options) : IStage
         var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
         var referenceOption = options.Reference ?? options.Init!;
         var referencePath = await ModelArtifacts.ResolveAsync(stage, referenceOption, cancellationToken);
-        var referenceHash = ModelFiles.ContentHash(referencePath);
-        var key = ReferenceCacheGuard.Check(input, referenceOption, referenceHash, tokenizer.Loaded.Tokenizer);
-        stage.Log.Info($"{stage.StageName}: reference log-probs of completions and mismatched KL completions come from cache {key}; the reference model is not loaded");
+        var referenceHash = ReferenceModelFiles.WeightsHash(referencePath);
+        var cacheKey = TrainerCacheKey.Require(input, referenceOption, referencePath, tokenizer, options);
+        stage.Log.Info($"{stage.StageName}: reference log-probs of completions and mismatched KL completions come from cache {cacheKey.Key}; the reference model is not loaded");
 
         var rows = await KtoCachedPair.ReadAsync(stage.Storage, input, "train", cancellationToken);
         var heldOut = await KtoCachedPair.ReadAsync(stage.Storage, input, "eval", cancellationToken);
@@ -50,7 +51,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
         }
 
         using var policy = ModelLoader.Load(initPath, runtime).Model;
-        var maxLength = Math.Min(options.MaxLength, policy.Config.MaxSequenceLength);
+        var maxLength = TrainerCacheKey.TrainingLength(options, policy.Config.MaxSequenceLength, cacheKey);
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var (train, eval) = (new List<KtoExample>(), new List<KtoPairExamples>());
         // The input's eval/ split is held out whole, in addition to any eval_fraction of its train/ split.
@@ -87,7 +88,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, metricsFile);
-        var sameModel = referencePath == initPath || ModelFiles.ContentHash(initPath) == referenceHash;
+        var sameModel = referencePath == initPath || ReferenceModelFiles.WeightsHash(initPath) == referenceHash;
         var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
         adapters?.Merge();
         await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
@@ -128,22 +129,31 @@ public sealed class KtoStage(KtoOptions options) : IStage
 
         var donor = donors.GetValueOrDefault(mismatched.DonorId)
             ?? throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) borrows its KL completions from pair '{mismatched.DonorId}', which the cache does not hold; recompute the cache");
-        LogProbRequest Encode(string completion, int cachedTokens, string what)
+        var sequences = new (string Completion, int CachedTokens, string What)[]
         {
-            var ids = encoder.Encode(pair.Prompt, completion);
-            return ids.CompletionIds.Count == cachedTokens
-                ? new LogProbRequest(ids.PromptIds, ids.CompletionIds)
-                : throw new UserErrorException(
-                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {ids.CompletionIds.Count} {what} tokens but the cache scored {cachedTokens}; " +
-                    "use the tokenizer and settings the cache used");
+            (pair.Chosen, reference.ChosenTokens, "chosen"),
+            (donor.Chosen, mismatched.ChosenTokens, $"mismatched chosen (of '{donor.Id}')"),
+            (pair.Rejected, reference.RejectedTokens, "rejected"),
+            (donor.Rejected, mismatched.RejectedTokens, $"mismatched rejected (of '{donor.Id}')"),
+        };
+        var requests = sequences.Select(q => encoder.Encode(pair.Prompt, q.Completion)).Select(ids => new LogProbRequest(ids.PromptIds, ids.CompletionIds)).ToArray();
+        if (requests.Max(r => r.PromptIds.Count + r.CompletionIds.Count) > maxLength)
+        {
+            return null; // dropped before the token check: the cache may hold truncated values for it
         }
 
-        var desirable = new KtoExample(Encode(pair.Chosen, reference.ChosenTokens, "chosen"), true, reference.Chosen,
-            Encode(donor.Chosen, mismatched.ChosenTokens, $"mismatched chosen (of '{donor.Id}')"), mismatched.ChosenLogp);
-        var undesirable = new KtoExample(Encode(pair.Rejected, reference.RejectedTokens, "rejected"), false, reference.Rejected,
-            Encode(donor.Rejected, mismatched.RejectedTokens, $"mismatched rejected (of '{donor.Id}')"), mismatched.RejectedLogp);
-        var longest = new[] { desirable.Completion, desirable.KlCompletion, undesirable.Completion, undesirable.KlCompletion }
-            .Max(r => r.PromptIds.Count + r.CompletionIds.Count);
-        return longest > maxLength ? null : new KtoPairExamples(desirable, undesirable);
+        foreach (var (request, (_, cachedTokens, what)) in requests.Zip(sequences))
+        {
+            if (request.CompletionIds.Count != cachedTokens)
+            {
+                throw new UserErrorException(
+                    $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {request.CompletionIds.Count} {what} tokens but the cache scored {cachedTokens}; " +
+                    "use the tokenizer and settings the cache used");
+            }
+        }
+
+        return new KtoPairExamples(
+            new KtoExample(requests[0], true, reference.Chosen, requests[1], mismatched.ChosenLogp),
+            new KtoExample(requests[2], false, reference.Rejected, requests[3], mismatched.RejectedLogp));
     }
 }

@@ -1,3 +1,4 @@
+using AlignmentPipeline.Modeling.ReferenceCache;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Configuration;
 using AlignmentPipeline.Modeling.Checkpoints;
@@ -84,7 +85,7 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
     public async Task Model_identity_from_files_equals_the_loaders_content_hash()
     {
         var folder = await fixture.Harness.ModelFolderAsync(fixture.Upstream, "sft");
-        Assert.Equal(ModelLoader.Load(folder, ModelRuntimeOptions.Cpu).ContentHash, ModelFiles.ContentHash(folder));
+        Assert.Equal(ModelLoader.Load(folder, ModelRuntimeOptions.Cpu).ContentHash, ReferenceModelFiles.WeightsHash(folder));
     }
 
     [Fact]
@@ -94,8 +95,26 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
             + TrainingPipelines.Reference + TrainingPipelines.Dpo("mismatched", "reference: other\n    max_steps: 2");
         var error = await Record.ExceptionAsync(() => fixture.Harness.RunAsync(stages));
         var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
-        Assert.Contains("component 'weights_hash'", user.Message);
+        Assert.Contains("weights_hash: ", user.Message);
         Assert.Contains("reference 'other'", user.Message);
+    }
+
+    [Fact]
+    public async Task A_cache_computed_with_a_chat_template_is_refused_naming_the_template()
+    {
+        var stages = TrainingPipelines.Ingest(fixture.Harness.DataFile) + TrainingPipelines.Sft() + """
+              templated: { kind: ref-logprobs, input: ingest, model: sft, max_length: 64, template: chatml }
+              on_templated:
+                kind: dpo
+                input: templated
+                init: sft
+                max_steps: 2
+
+            """;
+        var error = await Record.ExceptionAsync(() => fixture.Harness.RunAsync(stages));
+        var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
+        Assert.Contains("template: \"none\" vs \"chatml\"", user.Message);
+        Assert.Contains("cache of 'templated'", user.Message);
     }
 
     [Fact]

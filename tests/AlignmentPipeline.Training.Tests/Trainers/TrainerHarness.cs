@@ -32,7 +32,7 @@ internal sealed class TrainerHarness : IDisposable
     /// <summary>Runs the stages (YAML indented under <c>stages:</c>); <paramref name="onLogLine"/> sees every log line.</summary>
     public async Task<RunRecord> RunAsync(string stagesYaml, Action<string>? onLogLine = null, CancellationToken cancellationToken = default)
     {
-        var registry = new StageRegistry([.. DataStageKinds.All, SplitStage.Kind, .. Modeling.ModelingStageKinds.All, .. TrainingStageKinds.All, TestReferenceCacheStage.Kind]);
+        var registry = new StageRegistry([.. DataStageKinds.All, SplitStage.Kind, .. Modeling.ModelingStageKinds.All, .. TrainingStageKinds.All]);
         var spec = new PipelineLoader(registry).Load($"name: trainers\nstages:\n{stagesYaml}", Path.Combine(temp.Path, "p.yaml"));
         var writer = new LineWriter(line =>
         {

@@ -25,7 +25,7 @@ internal static class TrainingPipelines
         """;
 
     public const string Reference = """
-          ref: { kind: test-ref-logprobs, input: ingest, model: sft }
+          ref: { kind: ref-logprobs, input: ingest, model: sft, max_length: 64 }
 
         """;
 
