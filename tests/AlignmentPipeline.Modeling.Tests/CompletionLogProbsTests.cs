@@ -97,7 +97,8 @@ public sealed class CompletionLogProbsTests : IDisposable
         var whole = CompletionLogProbs.Compute(model, Requests, LogProbMode.Inference).ToSequences();
         var oneAtATime = CompletionLogProbs.Compute(model, Requests, LogProbMode.Inference, maxLogitElements: 1).ToSequences();
 
-        Assert.All(whole.Zip(oneAtATime), p => Assert.InRange(Math.Abs(p.First.Sum - p.Second.Sum), 0, 1e-6));
+        // One-row LM-head products round differently from many-row ones; the fp32 bound for batch composition is 1e-5.
+        Assert.All(whole.Zip(oneAtATime), p => Assert.InRange(Math.Abs(p.First.Sum - p.Second.Sum), 0, 1e-5));
     }
 
     [Fact]

@@ -10,13 +10,13 @@ namespace AlignmentPipeline.Modeling.LogProbs;
 /// </summary>
 public static class CompletionLogProbs
 {
-    /// <summary>Upper bound on logits materialised at once (B × chunk × V elements, 64 MB of float32).</summary>
+    /// <summary>Upper bound on logits materialised at once (completion tokens × V elements, 64 MB of float32).</summary>
     internal const long MaxLogitElements = 1L << 24;
 
     /// <summary>
     /// Scores each completion given its prompt. In <see cref="LogProbMode.Train"/> the returned tensors carry
     /// gradients; in <see cref="LogProbMode.Inference"/> no graph is built. Log-softmax runs in float32 over chunks
-    /// of completion positions so memory stays bounded for large vocabularies.
+    /// of real completion positions (never padding) so memory stays bounded for large vocabularies.
     /// </summary>
     public static LogProbBatch Compute(ICausalLanguageModel model, IReadOnlyList<LogProbRequest> batch, LogProbMode mode) =>
         Compute(model, batch, mode, MaxLogitElements);
@@ -37,9 +37,12 @@ public static class CompletionLogProbs
         var Tc = Math.Max(1, batch.Max(r => r.CompletionIds.Count));
 
         var ids = new long[B * T];
-        var positions = new long[B * Tc]; // hidden-state row that predicts completion token j
-        var targets = new long[B * Tc];
+        var completionTokens = batch.Sum(r => r.CompletionIds.Count);
+        var hiddenRows = new long[completionTokens]; // flat (b, t) hidden-state row that predicts each completion token
+        var targets = new long[completionTokens];
+        var slots = new long[completionTokens]; // where each token's log-prob goes in the (B, Tc) result
         var mask = new float[B * Tc];
+        var n = 0;
         for (var b = 0; b < B; b++)
         {
             var (prompt, completion) = (batch[b].PromptIds, batch[b].CompletionIds);
@@ -48,32 +51,35 @@ public static class CompletionLogProbs
                 ids[b * T + t] = t < prompt.Count ? prompt[t] : completion[t - prompt.Count];
             }
 
-            for (var j = 0; j < Tc; j++)
+            for (var j = 0; j < completion.Count; j++, n++)
             {
-                var real = j < completion.Count;
-                positions[b * Tc + j] = real ? prompt.Count - 1 + j : 0;
-                targets[b * Tc + j] = real ? completion[j] : 0;
-                mask[b * Tc + j] = real ? 1 : 0;
+                hiddenRows[n] = (long)b * T + prompt.Count - 1 + j;
+                targets[n] = completion[j];
+                slots[n] = (long)b * Tc + j;
+                mask[b * Tc + j] = 1;
             }
         }
 
+        // Only real completion positions reach the LM head: padding would cost B × Tc × V multiply-adds for nothing.
         var hidden = model.ForwardHidden(tensor(ids, [B, T], device: device)); // (B, T, C)
         var C = hidden.shape[2];
-        var rows = tensor(positions, [B, Tc], device: device); // (B, Tc)
-        var completionHidden = hidden.gather(1, rows.unsqueeze(-1).expand(B, Tc, C)); // (B, Tc, C)
-        var targetIds = tensor(targets, [B, Tc], device: device); // (B, Tc)
-        var chunk = (int)Math.Max(1, maxLogitElements / ((long)B * model.Config.VocabSize));
+        var completionHidden = hidden.reshape(B * T, C).index_select(0, tensor(hiddenRows, device: device)); // (N, C)
+        var targetIds = tensor(targets, device: device); // (N)
+        var chunk = (int)Math.Max(1, maxLogitElements / model.Config.VocabSize);
         var pieces = new List<Tensor>();
-        for (var start = 0; start < Tc; start += chunk)
+        for (var start = 0; start < completionTokens; start += chunk)
         {
-            var n = Math.Min(chunk, Tc - start);
-            var logits = model.LmHead(completionHidden.narrow(1, start, n)).to(float32); // (B, n, V)
-            var logProbs = logits.log_softmax(-1); // (B, n, V)
-            pieces.Add(logProbs.gather(-1, targetIds.narrow(1, start, n).unsqueeze(-1)).squeeze(-1)); // (B, n)
+            var rows = Math.Min(chunk, completionTokens - start);
+            var logits = model.LmHead(completionHidden.narrow(0, start, rows)).to(float32); // (rows, V)
+            var logProbs = logits.log_softmax(-1); // (rows, V)
+            pieces.Add(logProbs.gather(-1, targetIds.narrow(0, start, rows).unsqueeze(-1)).squeeze(-1)); // (rows)
         }
 
+        var flat = pieces.Count == 0 ? zeros(0, dtype: float32, device: device) : cat(pieces, 0); // (N)
+        var tokenLogProbs = zeros(B * Tc, dtype: float32, device: device)
+            .index_copy(0, tensor(slots, device: device), flat)
+            .reshape(B, Tc); // (B, Tc), zero at padding
         var maskTensor = tensor(mask, [B, Tc], device: device); // (B, Tc)
-        var tokenLogProbs = cat(pieces, 1) * maskTensor; // (B, Tc)
         var sums = tokenLogProbs.sum(-1); // (B)
         return new LogProbBatch(
             sums.MoveToOuterDisposeScope(),

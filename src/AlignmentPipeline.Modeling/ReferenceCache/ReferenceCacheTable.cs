@@ -93,7 +93,7 @@ public static class ReferenceCacheTable
         {
             bytes = row.Bytes(column);
         }
-        catch (InvalidCastException)
+        catch (InvalidDataException)
         {
             throw new UserErrorException(
                 $"the cache's '{column}' column holds text (base64, as ref-logprobs version 1 wrote it); this version reads float32 " +
