@@ -2,14 +2,14 @@
 //   stories260K (the trained .gguf from shared/data) and
 //   a ~15M-parameter Llama (stories15M's shape: dim 288, 6 layers, 6 heads, vocab 32000; random weights, seed 15),
 // each three ways: (a) one pair per forward, chosen and rejected padded together (batch_tokens: 1),
-// (b) length-bucketed token-budget batches (batch_tokens: 8192), (c) (b) with prefix sharing.
+// (b) length-bucketed token-budget batches (batch_tokens, default 8192), (c) (b) with prefix sharing.
 // The 15M model is tokenized with stories260K's tok512.bin. Its ids (< 512) are valid rows of a 32000-row embedding,
 // and with random weights the cost does not depend on which ids arrive, only on how many: tok512 is a real
 // SentencePiece BPE, so the lengths are those of a real subword tokenizer, and both models see the same sequences,
 // which makes their rows comparable. (A 32000-piece Llama tokenizer would give somewhat fewer tokens per pair; none is
 // in shared/data.) Wall time is what the stage record says; CPU time is this process's, which is the steadier number
 // on a machine shared with other work.
-// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1]
+// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1] [batch_tokens=8192]
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -27,6 +27,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var data = Path.GetFullPath(args.Length > 0 ? args[0] : "../shared/data");
 var pairs = args.Length > 1 ? int.Parse(args[1]) : 150;
 var threads = args.Length > 2 ? int.Parse(args[2]) : 1;
+var budget = args.Length > 3 ? int.Parse(args[3]) : 8192;
 new ModelRuntimeOptions("cpu", "float32", threads).ApplyThreads();
 var root = Directory.CreateTempSubdirectory("align-bench-cache-").FullName;
 var input = Path.Combine(root, "hh.jsonl.gz");
@@ -58,8 +59,8 @@ using (var model = new LlamaModel(new LlamaConfig
 (string Name, string Options)[] variants =
 [
     ("(a) one pair per forward", "batch_tokens: 1"),
-    ("(b) bucketed, 8192 tokens", "batch_tokens: 8192"),
-    ("(c) (b) + prefix sharing", "batch_tokens: 8192\n    prefix_sharing: true"),
+    ($"(b) bucketed, {budget} tokens", $"batch_tokens: {budget}"),
+    ("(c) (b) + prefix sharing", $"batch_tokens: {budget}\n    prefix_sharing: true"),
 ];
 
 var storage = new LocalStorage(Path.Combine(root, "runs"));
