@@ -53,6 +53,33 @@ public sealed class EvalAgreementCommandTests
     }
 
     [Fact]
+    public async Task A_trained_reward_model_folder_is_an_offline_judge_whose_agreement_follows_its_rewards()
+    {
+        // The exclamation reward model prefers the response with the larger share of '!': it agrees with the humans on
+        // r0 and r1 and disagrees on r2, so agreement is 2/3 and the judge says 1st once and 2nd twice.
+        using var temp = new TempDirectory("align-agreement-rm");
+        var model = Evaluation.Tests.Judges.ExclamationRewardModel.Save(temp.File("rm"));
+        File.WriteAllLines(temp.File("labelled.jsonl"),
+        [
+            Line(new { id = "r0", prompt = "Say it", response1 = "wow!!", response2 = "fine", annotators = 1 }),
+            Line(new { id = "r1", prompt = "Say it", response1 = "ok", response2 = "great!", annotators = 2 }),
+            Line(new { id = "r2", prompt = "Say it", response1 = "calm", response2 = "loud!!!", annotators = 1 }),
+        ]);
+
+        var result = await AlignProcess.RunAsync(temp.Path, "eval", "agreement", "labelled.jsonl", "--judge", $"reward_model:{model}", "--json");
+
+        Assert.True(result.ExitCode == 0, result.Error);
+        var judge = JsonNode.Parse(result.Out)!["judges"]![0]!;
+        Assert.Equal(3, judge["n"]!.GetValue<int>());
+        Assert.Equal(2.0 / 3, judge["accuracy"]!.GetValue<double>(), 12);
+        Assert.Equal((1, 2, 0), (judge["judge_labels"]!["first_better"]!.GetValue<int>(), judge["judge_labels"]!["second_better"]!.GetValue<int>(), judge["judge_labels"]!["tie"]!.GetValue<int>()));
+
+        var missing = await AlignProcess.RunAsync(temp.Path, "eval", "agreement", "labelled.jsonl", "--judge", "reward_model:no-such-folder");
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("'no-such-folder' is not a folder", missing.Error);
+    }
+
+    [Fact]
     public async Task Agreement_on_PandaLM_covers_every_offline_judge_and_matches_an_independent_count_for_length()
     {
         var pandaLm = SharedData.RequireFile("preferences/pandalm-testset/testset-v1.json");

@@ -4,8 +4,10 @@ using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Evaluation.Agreement;
 using AlignmentPipeline.Evaluation.Judges;
+using AlignmentPipeline.Evaluation.Judges.RewardModel;
 using AlignmentPipeline.Evaluation.Judges.Rules;
 using AlignmentPipeline.Evaluation.Statistics;
+using AlignmentPipeline.Modeling.Runtime;
 
 namespace AlignmentPipeline.Cli.Commands;
 
@@ -25,7 +27,8 @@ internal static class EvalCommand
         var judges = new Option<string[]>("--judge")
         {
             Description = "A judge as type:argument (repeatable). rule:<scorer> with a registered scorer " +
-                          $"({string.Join(", ", RuleScorerRegistry.CreateDefault().Names)}). Default: every rule scorer.",
+                          $"({string.Join(", ", RuleScorerRegistry.CreateDefault().Names)}), or reward_model:<folder> with the model/ " +
+                          "folder of a reward-model stage. Default: every rule scorer.",
             AllowMultipleArgumentsPerToken = false,
         };
         var tieMargin = new Option<double>("--tie-margin") { Description = "rule judges: score differences up to this are ties. Default: 0." };
@@ -57,6 +60,7 @@ internal static class EvalCommand
             foreach (var judge in created)
             {
                 reports.Add(await AgreementEvaluation.RunAsync(judge, pairs, bootstrap, cancellationToken: cancellationToken));
+                (judge as IDisposable)?.Dispose();
             }
 
             var result = new JsonObject { ["data"] = path, ["judges"] = new JsonArray(reports.Select(r => (JsonNode)r.ToJson()).ToArray()) };
@@ -87,8 +91,9 @@ internal static class EvalCommand
     }
 
     /// <summary>
-    /// A judge from its <c>type:argument</c> spec. Only judges that run offline over text pairs belong here; a new
-    /// kind of judge is one more case.
+    /// A judge from its <c>type:argument</c> spec: <c>rule:&lt;scorer&gt;</c> or <c>reward_model:&lt;folder&gt;</c> (a
+    /// reward-model stage's <c>model/</c> folder, run on the CPU). Only judges that run offline over text pairs belong
+    /// here; a new kind of judge is one more case.
     /// </summary>
     private static IJudge CreateJudge(string spec, double tieMargin)
     {
@@ -98,8 +103,12 @@ internal static class EvalCommand
         return type switch
         {
             "rule" when registry.Names.Contains(argument) => new RuleJudge(registry.Create(argument), tieMargin),
+            "reward_model" when Directory.Exists(argument) => RewardModelJudge.Load(argument, argument, tieMargin, ModelRuntimeOptions.Cpu),
+            "reward_model" => throw new UserErrorException(
+                $"--judge '{spec}': '{argument}' is not a folder; give the model/ folder of a reward-model stage output"),
             _ => throw new UserErrorException(
-                $"--judge '{spec}': unknown judge; known judges: {string.Join(", ", registry.Names.Select(n => $"rule:{n}"))}"),
+                $"--judge '{spec}': unknown judge; known judges: {string.Join(", ", registry.Names.Select(n => $"rule:{n}"))}, " +
+                "reward_model:<folder of a trained reward model>"),
         };
     }
 
