@@ -1,4 +1,5 @@
 using AlignmentPipeline.Core;
+using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Models;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -33,6 +34,22 @@ internal sealed class LoraAdapters : IDisposable
 
     /// <summary>Adapter parameters (A and B of every target), the only trainable ones while attached.</summary>
     public long TrainableParameterCount => adapters.Sum(a => a.A.weight.numel() + a.B.weight.numel());
+
+    /// <summary>
+    /// <see cref="Attach"/> when <paramref name="options"/> is set, saying so in the stage log; null without LoRA.
+    /// </summary>
+    public static LoraAdapters? AttachLogged(ICausalLanguageModel model, LoraOptions? options, StageContext stage)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var adapters = Attach(model, options);
+        stage.Log.Info($"{stage.StageName}: LoRA rank {options.Rank}, α {options.Alpha} on {adapters.Targets.Count} projections " +
+                       $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
+        return adapters;
+    }
 
     /// <summary>
     /// Freezes <paramref name="model"/> and attaches adapters to every <see cref="Linear"/> inside its transformer blocks whose

@@ -83,12 +83,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
         torch.manual_seed(options.Seed);
-        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(policy, options.Lora);
-        if (adapters is not null)
-        {
-            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
-                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
-        }
+        using var adapters = LoraAdapters.AttachLogged(policy, options.Lora, stage);
 
         var objective = PreferenceLossRegistry.Create(lossOptions);
         var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);

@@ -79,12 +79,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
 
         stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
         torch.manual_seed(options.Seed);
-        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(policy, options.Lora);
-        if (adapters is not null)
-        {
-            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
-                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
-        }
+        using var adapters = LoraAdapters.AttachLogged(policy, options.Lora, stage);
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, metricsFile);

@@ -59,12 +59,7 @@ public sealed class SftStage(SftOptions options) : IStage
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
         stage.Log.Info($"{stage.StageName}: training on {model.Device} in {model.DType}");
-        using var adapters = options.Lora is null ? null : LoraAdapters.Attach(model, options.Lora);
-        if (adapters is not null)
-        {
-            stage.Log.Info($"{stage.StageName}: LoRA rank {options.Lora!.Rank}, α {options.Lora.Alpha} on {adapters.Targets.Count} projections " +
-                           $"({adapters.TrainableParameterCount} trainable parameters); the base weights are frozen");
-        }
+        using var adapters = LoraAdapters.AttachLogged(model, options.Lora, stage);
 
         var finalLoss = await SftTrainer.TrainAsync(stage, model, examples, options.Loop, metricsFile, options.Packing ? maxLength : 0, cancellationToken);
         adapters?.Merge();
