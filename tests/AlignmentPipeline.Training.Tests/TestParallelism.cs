@@ -1,4 +1,19 @@
+using System.Runtime.CompilerServices;
+
 // Training tests seed and draw from libtorch's process-wide random generator (parameter init, dropout, data order),
 // so two test classes running at once would interleave their draws and break bitwise comparisons. They run one at a
-// time; each already uses the machine's cores through libtorch.
+// time.
 [assembly: Xunit.v3.Parallelization(Mode = Xunit.Sdk.ParallelMode.None)]
+
+namespace AlignmentPipeline.Training.Tests;
+
+internal static class TestThreads
+{
+    /// <summary>
+    /// One libtorch thread for the whole assembly: with two, a resumed run differed from an uninterrupted one by an ulp
+    /// when other test processes loaded the machine (CI runs the test projects side by side), so the bitwise resume
+    /// tests compare runs made with the same, fixed thread count.
+    /// </summary>
+    [ModuleInitializer]
+    internal static void UseOneThread() => TorchSharp.torch.set_num_threads(1);
+}
