@@ -84,15 +84,7 @@ internal sealed class DpoTrainer(
                     accumulator.Add(output, logps);
                 }
 
-                gradNorm = GradientClipping.ClipByGlobalNorm(optimizer.Parameters, settings.MaxGradNorm);
-                if (double.IsFinite(gradNorm))
-                {
-                    optimizer.Step(learningRate);
-                }
-                else
-                {
-                    log.Warn($"{context.StageName}: step {step + 1} has a non-finite gradient norm; the update is skipped");
-                }
+                gradNorm = TrainerSteps.ClipAndStep(context, step, settings, optimizer, learningRate);
             }
 
             var means = accumulator.Means();

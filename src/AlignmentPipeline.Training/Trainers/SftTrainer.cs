@@ -68,15 +68,7 @@ internal static class SftTrainer
                     loss += microLoss.item<float>();
                 }
 
-                gradNorm = GradientClipping.ClipByGlobalNorm(optimizer.Parameters, settings.MaxGradNorm);
-                if (double.IsFinite(gradNorm))
-                {
-                    optimizer.Step(learningRate);
-                }
-                else
-                {
-                    log.Warn($"{context.StageName}: step {step + 1} has a non-finite gradient norm; the update is skipped");
-                }
+                gradNorm = TrainerSteps.ClipAndStep(context, step, settings, optimizer, learningRate);
             }
 
             lastLoss = loss;

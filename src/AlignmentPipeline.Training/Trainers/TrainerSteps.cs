@@ -1,13 +1,33 @@
 using AlignmentPipeline.Core.Stages;
 using AlignmentPipeline.Modeling.Models;
 using AlignmentPipeline.Training.Losses;
+using AlignmentPipeline.Training.Optimization;
 using AdamW = AlignmentPipeline.Training.Optimization.AdamW;
 
 namespace AlignmentPipeline.Training.Trainers;
 
-/// <summary>The bookkeeping every trainer does after an optimizer step: free memory, checkpoint.</summary>
+/// <summary>What every trainer does around an optimizer step: clip and step, free memory, checkpoint.</summary>
 internal static class TrainerSteps
 {
+    /// <summary>
+    /// Clips the accumulated gradients to <see cref="LoopSettings.MaxGradNorm"/> and takes the optimizer step at
+    /// <paramref name="learningRate"/>; a non-finite norm skips the update with a warning. Returns the norm before clipping.
+    /// </summary>
+    public static double ClipAndStep(StageContext context, long step, LoopSettings settings, AdamW optimizer, double learningRate)
+    {
+        var gradNorm = GradientClipping.ClipByGlobalNorm(optimizer.Parameters, settings.MaxGradNorm);
+        if (double.IsFinite(gradNorm))
+        {
+            optimizer.Step(learningRate);
+        }
+        else
+        {
+            context.Log.Warn($"{context.StageName}: step {step + 1} has a non-finite gradient norm; the update is skipped");
+        }
+
+        return gradNorm;
+    }
+
     /// <summary>Steps between forced garbage collections (AdamW leaves one parameter-sized tensor per step to finalizers).</summary>
     public const int CollectEvery = 4;
 
