@@ -91,7 +91,7 @@ internal sealed class RewardModelTrainer(
             ]);
 
             var stepsDone = step + 1;
-            if (eval.Count > 0 && (stepsDone == total || (settings.EvalEvery > 0 && stepsDone % settings.EvalEvery == 0)))
+            if (eval.Count > 0 && settings.EvaluatesAfter(stepsDone, total))
             {
                 lastEval = Evaluate(eval);
                 metrics.Log(stepsDone, order.Epoch(stepsDone, settings.ExamplesPerStep), lastEval);

@@ -109,7 +109,7 @@ internal sealed class KtoTrainer(StageContext context, ICausalLanguageModel poli
             ]);
 
             var stepsDone = step + 1;
-            if (eval.Count > 0 && (stepsDone == total || (settings.EvalEvery > 0 && stepsDone % settings.EvalEvery == 0)))
+            if (eval.Count > 0 && settings.EvaluatesAfter(stepsDone, total))
             {
                 lastEval = Evaluate(eval);
                 metrics.Log(stepsDone, order.Epoch(stepsDone, settings.ExamplesPerStep), lastEval);

@@ -27,6 +27,10 @@ internal sealed record LoopSettings(
     public int TotalSteps(int examples) =>
         MaxSteps > 0 ? MaxSteps : Math.Max(1, (int)Math.Ceiling(Epochs * examples / ExamplesPerStep));
 
+    /// <summary>Whether held-out evaluation runs after <paramref name="stepsDone"/>: every EvalEvery steps and after the last.</summary>
+    public bool EvaluatesAfter(long stepsDone, long totalSteps) =>
+        stepsDone == totalSteps || (EvalEvery > 0 && stepsDone % EvalEvery == 0);
+
     /// <summary>The learning-rate schedule over <paramref name="totalSteps"/> steps.</summary>
     public LearningRateSchedule LearningRates(int totalSteps) =>
         new(Schedule, LearningRate, Math.Min(WarmupSteps, totalSteps), totalSteps);
