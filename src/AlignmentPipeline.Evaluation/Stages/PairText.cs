@@ -5,9 +5,8 @@ using AlignmentPipeline.Modeling.Templates;
 namespace AlignmentPipeline.Evaluation.Stages;
 
 /// <summary>
-/// A pair's prompt and completions as text: rendered through a chat template for a model (the rule the reference cache
-/// uses: the prompt with a generation prompt, a completion as the rendered conversation minus the rendered prompt), or
-/// flattened for a judge to read.
+/// A pair's prompt as text rendered through a chat template for a model (the prompt with a generation prompt, as the
+/// reference cache's <c>PairTokenizer</c> renders it), or a field flattened for a judge to read.
 /// </summary>
 internal static class PairText
 {
@@ -20,27 +19,6 @@ internal static class PairText
         template.Name == "none" && format == PreferencePair.TextFormat
             ? prompt
             : template.Render(Messages(prompt, format, "user"), addGenerationPrompt: template.Name != "none");
-
-    /// <summary>The rendered prompt and the rendered completion that follows it.</summary>
-    /// <exception cref="FormatException">A message list does not parse, or the template does not render the prompt as a prefix.</exception>
-    /// <exception cref="ChatTemplateException">The template rejects the conversation.</exception>
-    public static (string Prompt, string Completion) RenderCompletion(IChatTemplate template, PreferencePair pair, string completion)
-    {
-        if (template.Name == "none" && pair.Format == PreferencePair.TextFormat)
-        {
-            return (pair.Prompt, completion);
-        }
-
-        var promptMessages = Messages(pair.Prompt, pair.Format, "user");
-        var renderedPrompt = template.Render(promptMessages, addGenerationPrompt: template.Name != "none");
-        var full = template.Render([.. promptMessages, .. Messages(completion, pair.Format, "assistant")], addGenerationPrompt: false);
-        if (!full.StartsWith(renderedPrompt, StringComparison.Ordinal))
-        {
-            throw new FormatException($"template '{template.Name}' renders the conversation so that it does not start with the rendered prompt");
-        }
-
-        return (renderedPrompt, full[renderedPrompt.Length..]);
-    }
 
     /// <summary>Plain text for a judge: text as written; a message list as its contents (with role labels when there are several).</summary>
     public static string Plain(string value, string format)

@@ -34,15 +34,8 @@ public static class CompletionLogProbs
         var device = model.Device;
         var B = batch.Count;
         var T = batch.Max(r => r.PromptIds.Count + r.CompletionIds.Count);
-        var Tc = Math.Max(1, batch.Max(r => r.CompletionIds.Count));
-
         var ids = new long[B * T];
-        var completionTokens = batch.Sum(r => r.CompletionIds.Count);
-        var hiddenRows = new long[completionTokens]; // flat (b, t) hidden-state row that predicts each completion token
-        var targets = new long[completionTokens];
-        var slots = new long[completionTokens]; // where each token's log-prob goes in the (B, Tc) result
-        var mask = new float[B * Tc];
-        var n = 0;
+        var scoring = new CompletionScoring(batch.Select(r => r.CompletionIds).ToList());
         for (var b = 0; b < B; b++)
         {
             var (prompt, completion) = (batch[b].PromptIds, batch[b].CompletionIds);
@@ -51,40 +44,68 @@ public static class CompletionLogProbs
                 ids[b * T + t] = t < prompt.Count ? prompt[t] : completion[t - prompt.Count];
             }
 
-            for (var j = 0; j < completion.Count; j++, n++)
+            scoring.Add(b, (long)b * T + prompt.Count - 1, (long)b * T + prompt.Count);
+        }
+
+        var hidden = model.ForwardHidden(tensor(ids, [B, T], device: device)); // (B, T, C)
+        return scoring.Score(model, hidden, maxLogitElements).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Scores several completions of each prompt with the prompt run once: each request becomes one row
+    /// <c>[prompt | completion 1 | completion 2 | …]</c> in which a completion's tokens attend to the prompt and to their
+    /// own earlier tokens only, at the positions they would have after the prompt alone (prompt length + j). The
+    /// numbers equal <see cref="Compute(ICausalLanguageModel, IReadOnlyList{LogProbRequest}, LogProbMode)"/> on
+    /// (prompt, completion) within float32 rounding, for the cost of prompt + completions positions instead of
+    /// completions × (prompt + completion), and with no intra-pair padding. Rows are right-padded; a row's length
+    /// (prompt plus all its completions) must fit the model's positions.
+    /// </summary>
+    /// <returns>One sequence per completion, in request order and completion order within a request.</returns>
+    public static LogProbBatch ComputeSharedPrompt(ICausalLanguageModel model, IReadOnlyList<SharedPromptRequest> batch, LogProbMode mode)
+    {
+        if (batch.Count == 0 || batch.Any(r => r.PromptIds.Count == 0 || r.Completions.Count == 0))
+        {
+            throw new ArgumentException("shared-prompt log-probs need at least one row, and every row a prompt token (e.g. BOS) and a completion");
+        }
+
+        using var inference = mode == LogProbMode.Inference ? inference_mode() : null;
+        using var scope = NewDisposeScope();
+        var device = model.Device;
+        var B = batch.Count;
+        var T = batch.Max(r => r.PackedLength);
+        var ids = new long[B * T];
+        var positions = new long[B * T];
+        var segments = new long[B * T]; // 0: prompt, k ≥ 1: completion k, −1: padding
+        var scoring = new CompletionScoring(batch.SelectMany(r => r.Completions).ToList());
+        var sequence = 0;
+        for (var b = 0; b < B; b++)
+        {
+            var (prompt, row) = (batch[b].PromptIds, (long)b * T);
+            Array.Fill(segments, -1, b * T, T);
+            for (var t = 0; t < prompt.Count; t++)
             {
-                hiddenRows[n] = (long)b * T + prompt.Count - 1 + j;
-                targets[n] = completion[j];
-                slots[n] = (long)b * Tc + j;
-                mask[b * Tc + j] = 1;
+                (ids[row + t], positions[row + t], segments[row + t]) = (prompt[t], t, 0);
+            }
+
+            var start = prompt.Count;
+            for (var k = 0; k < batch[b].Completions.Count; k++, sequence++)
+            {
+                var completion = batch[b].Completions[k];
+                for (var j = 0; j < completion.Count; j++)
+                {
+                    (ids[row + start + j], positions[row + start + j], segments[row + start + j]) = (completion[j], prompt.Count + j, k + 1);
+                }
+
+                scoring.Add(sequence, row + prompt.Count - 1, row + start);
+                start += completion.Count;
             }
         }
 
-        // Only real completion positions reach the LM head: padding would cost B × Tc × V multiply-adds for nothing.
-        var hidden = model.ForwardHidden(tensor(ids, [B, T], device: device)); // (B, T, C)
-        var C = hidden.shape[2];
-        var completionHidden = hidden.reshape(B * T, C).index_select(0, tensor(hiddenRows, device: device)); // (N, C)
-        var targetIds = tensor(targets, device: device); // (N)
-        var chunk = (int)Math.Max(1, maxLogitElements / model.Config.VocabSize);
-        var pieces = new List<Tensor>();
-        for (var start = 0; start < completionTokens; start += chunk)
-        {
-            var rows = Math.Min(chunk, completionTokens - start);
-            var logits = model.LmHead(completionHidden.narrow(0, start, rows)).to(float32); // (rows, V)
-            var logProbs = logits.log_softmax(-1); // (rows, V)
-            pieces.Add(logProbs.gather(-1, targetIds.narrow(0, start, rows).unsqueeze(-1)).squeeze(-1)); // (rows)
-        }
-
-        var flat = pieces.Count == 0 ? zeros(0, dtype: float32, device: device) : cat(pieces, 0); // (N)
-        var tokenLogProbs = zeros(B * Tc, dtype: float32, device: device)
-            .index_copy(0, tensor(slots, device: device), flat)
-            .reshape(B, Tc); // (B, Tc), zero at padding
-        var maskTensor = tensor(mask, [B, Tc], device: device); // (B, Tc)
-        var sums = tokenLogProbs.sum(-1); // (B)
-        return new LogProbBatch(
-            sums.MoveToOuterDisposeScope(),
-            tokenLogProbs.MoveToOuterDisposeScope(),
-            maskTensor.MoveToOuterDisposeScope(),
-            batch.Select(r => r.CompletionIds.Count).ToArray());
+        var segment = tensor(segments, [B, T], device: device); // (B, T)
+        var (querySegment, keySegment) = (segment.unsqueeze(2), segment.unsqueeze(1)); // (B, T, 1), (B, 1, T)
+        var causal = ones([T, T], @bool, device).tril(); // (T, T)
+        var allowed = causal.logical_and(keySegment.eq(0).logical_or(keySegment.eq(querySegment))).unsqueeze(1); // (B, 1, T, T)
+        var hidden = model.ForwardHidden(tensor(ids, [B, T], device: device), allowed, tensor(positions, [B, T], device: device)); // (B, T, C)
+        return scoring.Score(model, hidden, MaxLogitElements).MoveToOuterDisposeScope();
     }
 }

@@ -9,6 +9,10 @@ namespace AlignmentPipeline.Modeling.LogProbs;
 /// <param name="TokenCounts">Completion tokens per sequence.</param>
 public sealed record LogProbBatch(Tensor Sums, Tensor TokenLogProbs, Tensor Mask, IReadOnlyList<int> TokenCounts)
 {
+    /// <summary>The same batch with its tensors moved to the dispose scope outside the current one.</summary>
+    internal LogProbBatch MoveToOuterDisposeScope() =>
+        this with { Sums = Sums.MoveToOuterDisposeScope(), TokenLogProbs = TokenLogProbs.MoveToOuterDisposeScope(), Mask = Mask.MoveToOuterDisposeScope() };
+
     /// <summary>
     /// The same numbers as plain arrays, one entry per sequence. Each sum is accumulated in float64 from the float32
     /// token values, so it does not inherit float32 rounding of long sums (one float32 ulp at −2560 is 2.4e-4).

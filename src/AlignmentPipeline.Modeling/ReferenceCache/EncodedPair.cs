@@ -1,3 +1,5 @@
+using AlignmentPipeline.Modeling.LogProbs;
+
 namespace AlignmentPipeline.Modeling.ReferenceCache;
 
 /// <summary>A pair's token ids after the template, the BOS/EOS rules and truncation.</summary>
@@ -20,6 +22,9 @@ internal sealed record EncodedPair(
 {
     /// <summary>True when both completions are scored against the same prompt ids (prefix sharing applies).</summary>
     public bool SharesPrompt => ChosenPromptIds.SequenceEqual(PromptIds) && RejectedPromptIds.SequenceEqual(PromptIds);
+
+    /// <summary>The chosen and rejected sequences to score.</summary>
+    public (LogProbRequest Chosen, LogProbRequest Rejected) Requests => (new(ChosenPromptIds, ChosenIds), new(RejectedPromptIds, RejectedIds));
 
     /// <summary>The longer of the two sequences, prompt included.</summary>
     public int LongestSequence => Math.Max(ChosenPromptIds.Count + ChosenIds.Count, RejectedPromptIds.Count + RejectedIds.Count);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AlignmentPipeline.Data.Records;
+using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Templates;
 using AlignmentPipeline.Modeling.Tokenization;
 
@@ -8,14 +9,40 @@ namespace AlignmentPipeline.Modeling.ReferenceCache;
 /// <summary>
 /// Turns a preference pair into token ids: renders the chat template (the prompt with a generation prompt; each
 /// completion as the rendered full conversation minus the rendered prompt), encodes with the shared
-/// <see cref="PromptCompletionEncoder"/> rule and truncates to <c>max_length</c>.
+/// <see cref="PromptCompletionEncoder"/> rule and truncates to <c>max_length</c>. The one rule of the reference cache:
+/// the stage, its verifier and every reader that recomputes a cached pair live (<see cref="ForCache"/>) use it.
 /// </summary>
-internal sealed class PairTokenizer(PromptCompletionEncoder encoder, IChatTemplate template, int maxLength, Truncation truncation)
+public sealed class PairTokenizer
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNameCaseInsensitive = true };
+    private readonly PromptCompletionEncoder encoder;
+    private readonly IChatTemplate template;
+    private readonly int maxLength;
+    private readonly Truncation truncation;
+
+    internal PairTokenizer(PromptCompletionEncoder encoder, IChatTemplate template, int maxLength, Truncation truncation) =>
+        (this.encoder, this.template, this.maxLength, this.truncation) = (encoder, template, maxLength, truncation);
+
+    /// <summary>
+    /// The tokenization a cache recorded in its key: its template, BOS/EOS rules, <c>max_length</c> and truncation,
+    /// with <paramref name="tokenizer"/> (the caller checks that it is the cache's, e.g. by <see cref="ITokenizer.ContentHash"/>).
+    /// </summary>
+    public static PairTokenizer ForCache(ITokenizer tokenizer, ReferenceCacheKey key) => new(
+        new PromptCompletionEncoder(tokenizer, new SpecialTokenRules(key.AddBos, key.AddEos)),
+        ChatTemplates.BuiltIn(key.Template),
+        key.MaxLength,
+        key.Truncation == "keep_end" ? Truncation.KeepEnd : Truncation.KeepStart);
+
+    /// <summary>The chosen and rejected sequences of <paramref name="pair"/>, exactly as the cache scored them.</summary>
+    /// <exception cref="FormatException">The stage would have quarantined the pair; the message gives its reason and detail.</exception>
+    public (LogProbRequest Chosen, LogProbRequest Rejected) EncodeRequests(PreferencePair pair)
+    {
+        var (encoded, reason, detail) = Encode(pair);
+        return encoded?.Requests ?? throw new FormatException($"pair '{pair.Id}' cannot be scored ({reason}): {detail}");
+    }
 
     /// <summary>The ids of a pair, or the quarantine reason and detail when it cannot be scored.</summary>
-    public (EncodedPair? Pair, string? Reason, string? Detail) Encode(PreferencePair pair)
+    internal (EncodedPair? Pair, string? Reason, string? Detail) Encode(PreferencePair pair)
     {
         string prompt, chosen, rejected;
         try

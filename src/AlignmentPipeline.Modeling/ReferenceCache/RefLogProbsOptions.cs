@@ -44,9 +44,16 @@ public sealed record RefLogProbsOptions : IValidatableOptions
     [Description("auto (default: CUDA when available), cpu or cuda.")]
     public string Device { get; init; } = "auto";
 
-    [Description("Token budget of one forward: sequences × padded length stays under it (a longer pair runs alone). Default: 8192.")]
-    [Range(1, 100_000_000)]
-    public int BatchTokens { get; init; } = 8192;
+    /// <summary>The budget <c>batch_tokens: auto</c> means on a CPU (measured best for stories260K and a 15M Llama on 2 cores).</summary>
+    public const int CpuBatchTokens = 2048;
+
+    /// <summary>The budget <c>batch_tokens: auto</c> means on a GPU.</summary>
+    public const int GpuBatchTokens = 16384;
+
+    [Description("Token budget of one forward: rows × padded length stays under it (a longer pair runs alone). auto (default): " +
+                 "2048 on a CPU, where larger batches only add padding and lose cache locality (8192 was 1.2-1.7x slower than 2048 " +
+                 "on 2 cores), and 16384 on a GPU, which needs large batches to be busy (lower it if memory runs out). Or a number of tokens.")]
+    public string BatchTokens { get; init; } = "auto";
 
     [Description("Tasks: task i scores the i-th contiguous slice of the input rows and writes part-i. Default: 1.")]
     [Range(1, 100_000)]
@@ -56,15 +63,21 @@ public sealed record RefLogProbsOptions : IValidatableOptions
                  "ref_rejected_token_logps). Default: false.")]
     public bool PerToken { get; init; }
 
-    [Description("Run each prompt once (in chunks under batch_tokens) and score chosen and rejected against its keys and values, " +
-                 "completions sorted by length into their own batches; a group keeps the keys and values of up to 4 × batch_tokens " +
-                 "prompt tokens. Same numbers within 1e-5, less compute when prompts are long. Default: false.")]
+    [Description("Score each pair as one packed row, prompt | chosen | rejected, in which the rejected tokens attend to the prompt " +
+                 "but not to the chosen ones: the prompt runs once and the shorter completion is not padded to the longer. Rows are " +
+                 "sorted by length into batches under batch_tokens. Same numbers within 1e-5, less compute when prompts are long; a pair " +
+                 "whose prompts differ after truncation, or whose row exceeds the model's positions, is scored unshared. Default: false.")]
     public bool PrefixSharing { get; init; }
 
     [Description("Also score each pair's prompt with the chosen and rejected completions of a donor pair (the next pair of its " +
                  "scoring window, cyclically) for KTO's KL reference point: columns kl_donor_id, ref_kl_chosen_logp, ref_kl_rejected_logp, " +
                  "kl_chosen_tokens, kl_rejected_tokens. A kto stage requires them. Doubles the forward work. Default: false.")]
     public bool KtoMismatched { get; init; }
+
+    /// <summary>The token budget on <paramref name="device"/>: <see cref="BatchTokens"/>, or for auto the CPU or GPU value.</summary>
+    public int BatchTokensOn(TorchSharp.torch.Device device) =>
+        BatchTokens != "auto" ? int.Parse(BatchTokens, System.Globalization.CultureInfo.InvariantCulture)
+        : device.type == TorchSharp.DeviceType.CPU ? CpuBatchTokens : GpuBatchTokens;
 
     /// <summary>The runtime these options ask for.</summary>
     public ModelRuntimeOptions Runtime => new(Device, Dtype);
@@ -84,6 +97,11 @@ public sealed record RefLogProbsOptions : IValidatableOptions
         if (Device is not ("auto" or "cpu" or "cuda"))
         {
             yield return new OptionProblem("device", $"'{Device}' is not auto, cpu or cuda");
+        }
+
+        if (BatchTokens != "auto" && !(int.TryParse(BatchTokens, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var budget) && budget >= 1))
+        {
+            yield return new OptionProblem("batch_tokens", $"'{BatchTokens}' is not auto or a positive number of tokens");
         }
 
         if (Model.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) && Tokenizer is null)

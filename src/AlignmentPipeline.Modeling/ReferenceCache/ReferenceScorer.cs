@@ -41,7 +41,7 @@ internal sealed class ReferenceScorer : IDisposable
         }
 
         var tokenizer = new PairTokenizer(new PromptCompletionEncoder(loaded.Tokenizer, rules), ChatTemplates.BuiltIn(options.Template), options.MaxLength, options.Truncation);
-        return new ReferenceScorer(model, tokenizer, new PairScorer(model.Model, options.BatchTokens, options.PrefixSharing), loaded.Tokenizer);
+        return new ReferenceScorer(model, tokenizer, new PairScorer(model.Model, options.BatchTokensOn(model.Model.Device), options.PrefixSharing), loaded.Tokenizer);
     }
 
     public void Dispose() => Model.Model.Dispose();

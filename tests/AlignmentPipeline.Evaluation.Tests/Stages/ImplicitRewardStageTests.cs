@@ -61,6 +61,41 @@ public sealed class ImplicitRewardStageTests
     }
 
     [Fact]
+    public async Task A_cache_built_with_a_chat_template_and_keep_end_is_read_back_with_its_own_tokenization()
+    {
+        using var pipeline = new StagePipeline();
+        var (a, _) = GenerateEvaluateStageTests.SaveModels(pipeline);
+        // chatml adds ~40 bytes around each prompt; max_length 64 makes keep_end cut every prompt's start.
+        var outputs = await pipeline.RunAsync(
+            $"""
+               pairs:
+                 kind: ingest
+                 inputs: [{pipeline.WriteFile("pairs.jsonl", GenerateEvaluateStageTests.PairsJsonl)}]
+                 format: canonical
+               ref:
+                 kind: ref-logprobs
+                 input: pairs
+                 model: {a}
+                 template: chatml
+                 max_length: 64
+                 truncation: keep_end
+               same:
+                 kind: evaluate
+                 input: ref
+                 judge: {"{"} type: implicit_reward, policy: {a}, beta: {Beta} {"}"}
+             """);
+
+        // The evaluator re-tokenizes every pair (a different template, cut or EOS rule would change the token counts,
+        // which it refuses, or the log-probs); with policy = reference each log-ratio is then float noise only.
+        var same = ReportJson.Read((await outputs.JsonAsync("same", "report.json")).ToJsonString());
+        Assert.Equal((7, 7), (same.Summary.N, same.Summary.Ties));
+        Assert.InRange(Math.Abs(same.JudgeFields["rewards/margins"]!.GetValue<double>()), 0, Beta * 1e-4);
+        // keep_end did cut: every chosen sequence (cut prompt + whole completion) holds exactly max_length tokens.
+        var stats = await outputs.JsonAsync("ref", "stats.json");
+        Assert.Equal(7 * 64, stats["prompt_tokens"]!.GetValue<long>() + stats["chosen_tokens"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task Implicit_reward_refuses_a_generate_input()
     {
         using var pipeline = new StagePipeline();

@@ -41,6 +41,37 @@ public sealed class RefLogProbsStageTests
     }
 
     [Fact]
+    public async Task A_chat_template_named_in_the_options_is_applied_inside_the_stage()
+    {
+        using var h = new CacheHarness();
+        var rows = await (await h.RunAsync(h.WritePairs(8, seed: 5), "template: chatml")).RowsAsync();
+
+        // The independent computation: chatml written out by hand, scored live as plain text.
+        static string Turn(string role, string content) => $"<|im_start|>{role}\n{content}<|im_end|>\n";
+        using var live = new LiveReference(h.ModelFolder, h.ModelFolder, 512);
+        Assert.Equal(8, rows.Count);
+        foreach (var row in rows)
+        {
+            var pair = row.Pair;
+            var templated = pair with
+            {
+                Prompt = Turn("user", pair.Prompt) + "<|im_start|>assistant\n",
+                Chosen = pair.Chosen + "<|im_end|>\n",
+                Rejected = pair.Rejected + "<|im_end|>\n",
+            };
+            var (chosen, rejected) = live.Score(templated);
+            Assert.InRange(Math.Abs(row.RefChosenLogp - LiveReference.Sum(chosen)), 0, LiveReference.Tolerance(row.RefChosenLogp));
+            Assert.InRange(Math.Abs(row.RefRejectedLogp - LiveReference.Sum(rejected)), 0, LiveReference.Tolerance(row.RefRejectedLogp));
+            Assert.Equal((chosen.TokenCount, rejected.TokenCount), (row.ChosenTokens, row.RejectedTokens));
+
+            // Without the template the same pair scores differently: 11 fewer completion tokens ("<|im_end|>\n") and another value.
+            var (rawChosen, rawRejected) = live.Score(pair);
+            Assert.Equal((row.ChosenTokens - 11, row.RejectedTokens - 11), (rawChosen.TokenCount, rawRejected.TokenCount));
+            Assert.True(Math.Abs(row.RefChosenLogp - LiveReference.Sum(rawChosen)) > 0.1, $"{pair.Id}: templated and raw chosen log-probs agree");
+        }
+    }
+
+    [Fact]
     public async Task Manifest_records_the_cache_key_and_its_components()
     {
         using var h = new CacheHarness();
