@@ -10,9 +10,9 @@ namespace AlignmentPipeline.Data;
 public static class DataStageKinds
 {
     /// <summary>The data stage kinds; the filter kind has built-in checks only (custom filters: <see cref="FilterStage.DefineKind"/>).</summary>
-    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind, FilterStage.Kind, DecontaminateStage.Kind];
+    public static IReadOnlyList<StageKind> All { get; } = [IngestStage.Kind, DedupStage.Kind, MinHashStage.Kind, NearClustersStage.Kind, NearDedupStage.Kind, FilterStage.Kind, DecontaminateStage.Kind];
 
     /// <summary>The data stage kinds with a filter kind whose <c>tokenizer</c> option loads tokenizers through <paramref name="tokenizers"/>.</summary>
     public static IReadOnlyList<StageKind> WithTokenizers(TokenCounterLoader tokenizers) =>
-        [IngestStage.Kind, DedupStage.Kind, FilterStage.DefineKind([], tokenizers), DecontaminateStage.Kind];
+        [IngestStage.Kind, DedupStage.Kind, MinHashStage.Kind, NearClustersStage.Kind, NearDedupStage.Kind, FilterStage.DefineKind([], tokenizers), DecontaminateStage.Kind];
 }

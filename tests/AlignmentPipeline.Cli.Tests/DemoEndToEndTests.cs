@@ -10,7 +10,7 @@ namespace AlignmentPipeline.Cli.Tests;
 /// </summary>
 public sealed partial class DemoEndToEndTests(DemoRunFixture demo) : IClassFixture<DemoRunFixture>
 {
-    private static readonly string[] Upstream = ["corpus", "ingest", "dedup", "filter", "split", "sft", "ref"];
+    private static readonly string[] Upstream = ["corpus", "ingest", "exact", "signatures", "clusters", "dedup", "filter", "split", "sft", "ref"];
     private static readonly string[] AfterDpo = ["dpo", "answers", "evaluate", "implicit_reward"];
 
     [Fact]

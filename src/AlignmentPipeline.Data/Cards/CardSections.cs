@@ -10,7 +10,7 @@ namespace AlignmentPipeline.Data.Cards;
 /// <summary>The stage-specific parts of the data cards of dedup, filter, decontaminate and split, built from their merged stats.</summary>
 internal static class CardSections
 {
-    /// <summary>The upstream stage, the exact-dedup key and survivor rule, near-dedup cluster statistics and the per-prompt cap.</summary>
+    /// <summary>The upstream stage, the exact-dedup key and survivor rule, and the per-prompt cap.</summary>
     public static DataCard Dedup(DataCard card, StageContext context, DedupOptions options, JsonObject stats)
     {
         card.Upstream(context.Inputs[0]);
@@ -19,32 +19,34 @@ internal static class CardSections
             ["key", $"`{Snake(options.Key)}` (normalized: NFC, white space collapsed)"],
             ["groups with duplicates", Long(stats["exact_duplicate_groups"])],
         ], "Of each group of rows with the same key, the first in input order survives; the others are dropped as `duplicate`.");
-        if (options.Near is { } near && stats["near"] is JsonObject clusters)
-        {
-            long clusterCount = ToLong(clusters["clusters"]), rowsInClusters = ToLong(clusters["rows_in_clusters"]);
-            card.Section("Near-duplicate clusters", ["", "value"],
-            [
-                ["MinHash", string.Create(CultureInfo.InvariantCulture,
-                    $"{near.Ngram}-{Snake(near.Unit)} shingles of `{Snake(near.Field)}`, {near.Bands} bands × {near.RowsPerBand} rows, seed {near.Seed}")],
-                ["exact Jaccard check", near.JaccardCheck is { } j ? j.ToString("0.###", CultureInfo.InvariantCulture) : "off"],
-                ["candidate pairs (same LSH bucket)", Long(clusters["candidate_pairs"])],
-                ["candidates rejected by the Jaccard check", Long(clusters["rejected_by_jaccard"])],
-                ["clusters (size ≥ 2)", DataCard.Number(clusterCount)],
-                ["rows in clusters", DataCard.Number(rowsInClusters)],
-                ["mean cluster size", clusterCount == 0 ? "–" : ((double)rowsInClusters / clusterCount).ToString("0.00", CultureInfo.InvariantCulture)],
-                ["largest cluster", Long(clusters["max_cluster_size"])],
-            ], "Rows sharing an LSH bucket are joined into clusters (union-find); the first row of each cluster in input order survives, the others are dropped as `near_duplicate`.");
-            card.Section("Cluster sizes", ["rows in cluster", "clusters"],
-                (clusters["cluster_size_histogram"] as JsonObject ?? []).Select(h => new[] { h.Key, Long(h.Value) }));
-        }
-
         if (options.MaxPerPrompt is { } cap)
         {
             card.Section("Pairs per prompt", ["", "value"], [["cap", DataCard.Number(cap)]],
-                "After exact and near dedup, pairs beyond the first `max_per_prompt` of each normalized prompt are dropped as `max_per_prompt`.");
+                "After exact dedup, pairs beyond the first `max_per_prompt` of each normalized prompt are dropped as `max_per_prompt`.");
         }
 
         return card;
+    }
+
+    /// <summary>The pairs and clusters stages, the MinHash settings and the near-duplicate cluster statistics.</summary>
+    public static DataCard NearDedup(DataCard card, StageOutput pairs, StageOutput clusters, JsonObject minhash, JsonObject near)
+    {
+        long clusterCount = ToLong(near["clusters"]), rowsInClusters = ToLong(near["rows_in_clusters"]);
+        var jaccardCheck = minhash["jaccard_check"];
+        return card.Upstream(pairs).Upstream(clusters).Section("Near-duplicate clusters", ["", "value"],
+            [
+                ["MinHash", string.Create(CultureInfo.InvariantCulture,
+                    $"{minhash["ngram"]}-{minhash["unit"]} shingles of `{minhash["field"]}`, {minhash["bands"]} bands × {minhash["rows_per_band"]} rows, seed {minhash["seed"]}")],
+                ["exact Jaccard check", jaccardCheck is null ? "off" : double.Parse(jaccardCheck.ToJsonString(), CultureInfo.InvariantCulture).ToString("0.###", CultureInfo.InvariantCulture)],
+                ["candidate pairs (same LSH bucket)", Long(near["candidate_pairs"])],
+                ["candidates rejected by the Jaccard check", Long(near["rejected_by_jaccard"])],
+                ["clusters (size ≥ 2)", DataCard.Number(clusterCount)],
+                ["rows in clusters", DataCard.Number(rowsInClusters)],
+                ["mean cluster size", clusterCount == 0 ? "–" : ((double)rowsInClusters / clusterCount).ToString("0.00", CultureInfo.InvariantCulture)],
+                ["largest cluster", Long(near["max_cluster_size"])],
+            ], "Rows sharing an LSH bucket are joined into clusters (union-find); the first row of each cluster in input order survives, the others are dropped as `near_duplicate`.")
+            .Section("Cluster sizes", ["rows in cluster", "clusters"],
+                (near["cluster_size_histogram"] as JsonObject ?? []).Select(h => new[] { h.Key, Long(h.Value) }));
     }
 
     /// <summary>The upstream stage and how many pairs each filter saw and dropped, in the order they ran.</summary>

@@ -1,5 +1,3 @@
-using AlignmentPipeline.Data.Records;
-
 namespace AlignmentPipeline.Data.Dedup;
 
 /// <summary>Which normalized fields make two pairs duplicates (or, for near dedup, which text is compared).</summary>
@@ -13,15 +11,4 @@ public enum DedupKey
 
     /// <summary>The prompt alone (keeps one pair per prompt).</summary>
     Prompt,
-}
-
-/// <summary>The text of a pair a <see cref="DedupKey"/> looks at.</summary>
-internal static class DedupKeyText
-{
-    public static string Of(PreferencePair pair, DedupKey key) => key switch
-    {
-        DedupKey.Pair => $"{ContentId.Normalize(pair.Prompt)}\u0000{ContentId.Normalize(pair.Chosen)}\u0000{ContentId.Normalize(pair.Rejected)}",
-        DedupKey.PromptChosen => $"{ContentId.Normalize(pair.Prompt)}\u0000{ContentId.Normalize(pair.Chosen)}",
-        _ => ContentId.Normalize(pair.Prompt),
-    };
 }

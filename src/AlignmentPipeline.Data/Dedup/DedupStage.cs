@@ -1,6 +1,3 @@
-using System.IO.Hashing;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Configuration;
 using AlignmentPipeline.Core.Stages;
@@ -11,28 +8,27 @@ using AlignmentPipeline.Data.Tables;
 namespace AlignmentPipeline.Data.Dedup;
 
 /// <summary>
-/// <c>kind: dedup</c>: drops exact duplicates (same normalized key), then near duplicates (MinHash LSH clusters) when
-/// <c>near</c> is set, then pairs beyond <c>max_per_prompt</c>. <b>Survivor rule:</b> of each group or cluster the
-/// row first in input order (lowest part, then lowest row) survives, so what survives never depends on how the input
-/// was sharded, and for exact dedup the set of kept keys never depends on row order at all. Dropped rows go to
-/// quarantine with reason <c>duplicate</c>, <c>near_duplicate</c> or <c>max_per_prompt</c>, their id as source and
-/// the survivor's id in the detail. Memory stays bounded: keys, band hashes, ids and shingles are spilled to
-/// hash-partitioned scratch files and grouped one partition at a time; per row only a byte (fate) and two ints
-/// (survivor, union-find parent for near dedup) stay in memory. One task (rows are hashed in batches on all cores); output
-/// order is input order.
+/// <c>kind: dedup</c>: drops exact duplicates (same normalized key), then pairs beyond <c>max_per_prompt</c>.
+/// <b>Survivor rule:</b> of each group the row first in input order (lowest part, then lowest row) survives, so what
+/// survives never depends on how the input was sharded, and the set of kept keys never depends on row order at all.
+/// Dropped rows go to quarantine with reason <c>duplicate</c> or <c>max_per_prompt</c>, their id as source and the
+/// survivor's id in the detail. Memory stays bounded: keys and ids are spilled to hash-partitioned scratch files and
+/// grouped one partition at a time; per row only a byte (fate) and an int (survivor) stay in memory. One task (rows
+/// are hashed in batches on all cores); output order is input order. Near dedup is a separate, sharded chain of
+/// stages: <see cref="MinHashStage"/> → <see cref="NearClustersStage"/> → <see cref="NearDedupStage"/>.
 /// </summary>
 public sealed class DedupStage(DedupOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<DedupOptions>(
-        "dedup", 2, "Drops exact and near duplicate pairs (first occurrence survives) and caps pairs per prompt; drops go to quarantine.",
+        "dedup", 3, "Drops exact duplicate pairs (first occurrence survives) and caps pairs per prompt; drops go to quarantine.",
         InputArity.One, o => new DedupStage(o));
 
-    private const byte Kept = 0, Duplicate = 1, NearDuplicate = 2, OverPromptLimit = 3;
+    private const byte Kept = 0, Duplicate = 1, OverPromptLimit = 2;
 
     /// <summary>Pairs hashed together on all cores before their records are spilled in input order.</summary>
     private const int HashBatchRows = 4096;
 
-    private static readonly string[] Reasons = ["kept", "duplicate", "near_duplicate", "max_per_prompt"];
+    private static readonly string[] Reasons = ["kept", "duplicate", "max_per_prompt"];
 
     /// <summary>One task (clustering is global); an input split into folders is refused rather than read as empty.</summary>
     public int TaskCount(IReadOnlyList<StageOutput> inputs)
@@ -62,14 +58,10 @@ public sealed class DedupStage(DedupOptions options) : IStage
 
     private async Task<TaskResult> RunAsync(TaskContext context, string scratch, CancellationToken cancellationToken)
     {
-        var near = options.Near;
         using var exact = new SpillFiles(scratch, "exact", options.Partitions);
         using var prompts = new SpillFiles(scratch, "prompt", options.Partitions);
-        using var bands = new SpillFiles(scratch, "bands", options.Partitions);
         using var ids = new ScratchRecords(scratch, "ids");
-        using var shingleStore = near?.JaccardCheck is null ? null : new ScratchRecords(scratch, "shingles");
-        var hasher = near is null ? null : new MinHasher(near.Ngram, near.Unit, near.Bands * near.RowsPerBand, near.Seed);
-        var batch = new PairHashBatch(options, hasher, HashBatchRows);
+        var batch = new PairHashBatch(options, HashBatchRows);
 
         int count = 0;
         using (var progress = context.Stage.Progress.Start($"{context.Stage.StageName} hashing", "rows"))
@@ -79,23 +71,13 @@ public sealed class DedupStage(DedupOptions options) : IStage
                 batch.Compute();
                 for (int r = 0; r < batch.Pairs.Count; r++)
                 {
-                    ids.Add(Encoding.UTF8.GetBytes(batch.Pairs[r].Id));
+                    ids.Add(batch.Pairs[r].Id);
                     var key = batch.Keys[r] with { Ordinal = count };
                     key.Write(exact.For(key.Lo));
                     if (options.MaxPerPrompt is not null)
                     {
                         var prompt = batch.Prompts[r] with { Ordinal = count };
                         prompt.Write(prompts.For(prompt.Lo));
-                    }
-
-                    if (near is not null)
-                    {
-                        shingleStore?.Add(MemoryMarshal.AsBytes(batch.Shingles(r)));
-                        for (int b = 0; b < near.Bands; b++)
-                        {
-                            ulong bucket = batch.Bands[r * near.Bands + b];
-                            new BandRecord(bucket, (ushort)b, count).Write(bands.For(bucket));
-                        }
                     }
 
                     count = checked(count + 1);
@@ -119,18 +101,11 @@ public sealed class DedupStage(DedupOptions options) : IStage
 
         exact.Complete();
         prompts.Complete();
-        bands.Complete();
         ids.Complete();
-        shingleStore?.Complete();
 
         var fate = new byte[count];
         var survivor = new int[count];
         var stats = new JsonObject { ["exact_duplicate_groups"] = MarkExactDuplicates(exact, fate, survivor) };
-        if (near is not null)
-        {
-            stats["near"] = MarkNearDuplicates(bands, shingleStore, near, fate, survivor, count);
-        }
-
         if (options.MaxPerPrompt is { } limit)
         {
             MarkOverPromptLimit(prompts, limit, fate, survivor);
@@ -162,99 +137,6 @@ public sealed class DedupStage(DedupOptions options) : IStage
         }
 
         return groups;
-    }
-
-    private static JsonObject MarkNearDuplicates(SpillFiles bands, ScratchRecords? shingleStore, NearDedupOptions near, byte[] fate, int[] survivor, int count)
-    {
-        var clusters = new UnionFind(count);
-        long candidates = 0, rejectedByJaccard = 0;
-        for (int p = 0; p < bands.Count; p++)
-        {
-            var records = bands.Read(p, BandRecord.Read);
-            records.Sort();
-            int start = 0;
-            while (start < records.Count)
-            {
-                int end = start + 1;
-                while (end < records.Count && records[end].SameBucket(records[start]))
-                {
-                    end++;
-                }
-
-                int head = -1;
-                ulong[]? headShingles = null;
-                for (int i = start; i < end; i++)
-                {
-                    int ordinal = records[i].Ordinal;
-                    if (fate[ordinal] != Kept)
-                    {
-                        continue;
-                    }
-
-                    if (head < 0)
-                    {
-                        head = ordinal;
-                        continue;
-                    }
-
-                    candidates++;
-                    if (shingleStore is not null)
-                    {
-                        headShingles ??= MemoryMarshal.Cast<byte, ulong>(shingleStore[head]).ToArray();
-                        var other = MemoryMarshal.Cast<byte, ulong>(shingleStore[ordinal]);
-                        if (MinHasher.Jaccard(headShingles, other) < near.JaccardCheck!.Value)
-                        {
-                            rejectedByJaccard++;
-                            continue;
-                        }
-                    }
-
-                    clusters.Union(head, ordinal);
-                }
-
-                start = end;
-            }
-        }
-
-        var sizes = new Dictionary<int, int>();
-        for (int i = 0; i < count; i++)
-        {
-            if (fate[i] != Kept)
-            {
-                continue;
-            }
-
-            int root = clusters.Find(i);
-            if (root != i)
-            {
-                fate[i] = NearDuplicate;
-                survivor[i] = root;
-                sizes[root] = sizes.GetValueOrDefault(root, 1) + 1;
-            }
-        }
-
-        var histogram = new SortedDictionary<int, int>();
-        foreach (int size in sizes.Values)
-        {
-            int bin = 2;
-            while (bin * 2 <= size)
-            {
-                bin *= 2;
-            }
-
-            histogram[bin] = histogram.GetValueOrDefault(bin) + 1;
-        }
-
-        return new JsonObject
-        {
-            ["candidate_pairs"] = candidates,
-            ["rejected_by_jaccard"] = rejectedByJaccard,
-            ["clusters"] = sizes.Count,
-            ["rows_in_clusters"] = sizes.Values.Sum(),
-            ["max_cluster_size"] = sizes.Count == 0 ? 0 : sizes.Values.Max(),
-            ["cluster_size_histogram"] = new JsonObject(histogram.Select(h =>
-                KeyValuePair.Create($"{h.Key}-{h.Key * 2 - 1}", (JsonNode?)h.Value))),
-        };
     }
 
     private static void MarkOverPromptLimit(SpillFiles prompts, int limit, byte[] fate, int[] survivor)
@@ -311,11 +193,10 @@ public sealed class DedupStage(DedupOptions options) : IStage
             }
             else
             {
-                string survivorId = Encoding.UTF8.GetString(ids[survivor[ordinal]]);
+                string survivorId = ids.Text(survivor[ordinal]);
                 string detail = reason switch
                 {
                     Duplicate => $"duplicate of {survivorId} (key: {key})",
-                    NearDuplicate => $"near duplicate of {survivorId} (same MinHash cluster)",
                     _ => $"its prompt already has {options.MaxPerPrompt} pairs; the first is {survivorId}",
                 };
                 dropped[Reasons[reason]] = dropped.GetValueOrDefault(Reasons[reason]) + 1;

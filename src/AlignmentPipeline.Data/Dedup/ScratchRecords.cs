@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Win32.SafeHandles;
 
 namespace AlignmentPipeline.Data.Dedup;
@@ -15,18 +16,47 @@ internal sealed class ScratchRecords : IDisposable
     private SafeFileHandle? dataHandle;
     private SafeFileHandle? offsetsHandle;
 
+    /// <summary>Starts appending to <c>{name}.bin</c> and <c>{name}-offsets.bin</c> in <paramref name="directory"/>.</summary>
     public ScratchRecords(string directory, string name)
+        : this(Path.Combine(directory, $"{name}.bin"), Path.Combine(directory, $"{name}-offsets.bin"), writing: true)
     {
-        dataPath = Path.Combine(directory, $"{name}.bin");
-        offsetsPath = Path.Combine(directory, $"{name}-offsets.bin");
+    }
+
+    private ScratchRecords(string dataPath, string offsetsPath, bool writing)
+    {
+        this.dataPath = dataPath;
+        this.offsetsPath = offsetsPath;
+        if (!writing)
+        {
+            OpenForReading();
+            return;
+        }
+
         data = new FileStream(dataPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
         offsets = new BinaryWriter(new FileStream(offsetsPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16));
     }
+
+    /// <summary>The data file (complete it first to read or copy it).</summary>
+    public string DataPath => dataPath;
+
+    /// <summary>The offsets file: record i spans bytes [offset i, offset i+1) of the data file.</summary>
+    public string OffsetsPath => offsetsPath;
+
+    /// <summary>Opens complete record files written before (for example copied from another task's output) for reading.</summary>
+    public static ScratchRecords Open(string dataPath, string offsetsPath) => new(dataPath, offsetsPath, writing: false);
 
     public void Add(ReadOnlySpan<byte> record)
     {
         offsets!.Write(data!.Position);
         data.Write(record);
+    }
+
+    /// <summary>Appends a string as UTF-8.</summary>
+    public void Add(string text)
+    {
+        int max = Encoding.UTF8.GetMaxByteCount(text.Length);
+        Span<byte> bytes = max <= 1024 ? stackalloc byte[max] : new byte[max];
+        Add(bytes[..Encoding.UTF8.GetBytes(text, bytes)]);
     }
 
     /// <summary>Ends appending; afterwards records can be read.</summary>
@@ -37,8 +67,7 @@ internal sealed class ScratchRecords : IDisposable
         data.Dispose();
         offsets = null;
         data = null;
-        dataHandle = File.OpenHandle(dataPath);
-        offsetsHandle = File.OpenHandle(offsetsPath);
+        OpenForReading();
     }
 
     public byte[] this[int ordinal]
@@ -54,11 +83,20 @@ internal sealed class ScratchRecords : IDisposable
         }
     }
 
+    /// <summary>Record <paramref name="ordinal"/> as UTF-8 text.</summary>
+    public string Text(int ordinal) => Encoding.UTF8.GetString(this[ordinal]);
+
     public void Dispose()
     {
         offsets?.Dispose();
         data?.Dispose();
         dataHandle?.Dispose();
         offsetsHandle?.Dispose();
+    }
+
+    private void OpenForReading()
+    {
+        dataHandle = File.OpenHandle(dataPath);
+        offsetsHandle = File.OpenHandle(offsetsPath);
     }
 }

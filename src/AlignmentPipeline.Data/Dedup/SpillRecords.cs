@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace AlignmentPipeline.Data.Dedup;
 
 /// <summary>A row's 128-bit key hash; sorts by hash, then by ordinal (so a group starts with its survivor).</summary>
@@ -27,7 +29,13 @@ internal readonly record struct KeyRecord(ulong Hi, ulong Lo, int Ordinal) : ICo
 /// <summary>A row's hash of one LSH band; sorts by band, hash, then ordinal.</summary>
 internal readonly record struct BandRecord(ulong Hash, ushort Band, int Ordinal) : IComparable<BandRecord>
 {
-    public static BandRecord Read(BinaryReader reader) => new(reader.ReadUInt64(), reader.ReadUInt16(), reader.ReadInt32());
+    /// <summary>Bytes of a written record: hash, band, ordinal, little-endian.</summary>
+    public const int Size = 14;
+
+    public static BandRecord Read(ReadOnlySpan<byte> bytes) => new(
+        BinaryPrimitives.ReadUInt64LittleEndian(bytes),
+        BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]),
+        BinaryPrimitives.ReadInt32LittleEndian(bytes[10..]));
 
     public void Write(BinaryWriter writer)
     {

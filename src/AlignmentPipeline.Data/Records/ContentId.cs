@@ -11,28 +11,42 @@ public static class ContentId
 {
     public static string Normalize(string text)
     {
-        string nfc = text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
-        var builder = new StringBuilder(nfc.Length);
+        string nfc = Nfc(text);
+        var buffer = nfc.Length <= 512 ? stackalloc char[nfc.Length] : new char[nfc.Length];
+        return new string(buffer[..NormalizeInto(nfc, buffer)]);
+    }
+
+    /// <summary>
+    /// Writes text already in NFC (see <see cref="Nfc"/>) normalized into <paramref name="destination"/> (at least as
+    /// long as the text) and returns how many characters it wrote.
+    /// </summary>
+    internal static int NormalizeInto(ReadOnlySpan<char> nfc, Span<char> destination)
+    {
+        int written = 0;
         bool pendingSpace = false;
         foreach (char c in nfc)
         {
             if (char.IsWhiteSpace(c))
             {
-                pendingSpace = builder.Length > 0;
+                pendingSpace = written > 0;
                 continue;
             }
 
             if (pendingSpace)
             {
-                builder.Append(' ');
+                destination[written++] = ' ';
                 pendingSpace = false;
             }
 
-            builder.Append(c);
+            destination[written++] = c;
         }
 
-        return builder.ToString();
+        return written;
     }
+
+    /// <summary>The text in Unicode NFC, checking the cheap ASCII case first.</summary>
+    internal static string Nfc(string text) =>
+        Ascii.IsValid(text) || text.IsNormalized(NormalizationForm.FormC) ? text : text.Normalize(NormalizationForm.FormC);
 
     public static string Of(params string[] fields)
     {

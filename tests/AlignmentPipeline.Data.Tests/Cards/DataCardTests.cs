@@ -93,7 +93,7 @@ public sealed class DataCardTests
     }
 
     [Fact]
-    public async Task Dedup_card_reports_near_duplicate_cluster_sizes()
+    public async Task Near_dedup_card_reports_near_duplicate_cluster_sizes()
     {
         var random = new Random(5);
         string[] Document() => Enumerable.Range(0, 40).Select(_ => $"w{random.Next(100_000)}").ToArray();
@@ -108,10 +108,10 @@ public sealed class DataCardTests
 
         rows.AddRange(Enumerable.Range(3, 3).Select(i => (string.Join(' ', Document()), $"c{i}", $"r{i}")));
         using var harness = new PipelineHarness();
-        var outputs = await Dedup.DedupTests.RunAsync(harness, harness.WriteFile("docs.jsonl", Dedup.DedupTests.Jsonl(rows)),
-            "near: {ngram: 3, bands: 20, rows_per_band: 3, field: prompt}");
+        var outputs = await Dedup.DedupTests.RunNearAsync(harness, [harness.WriteFile("docs.jsonl", Dedup.DedupTests.Jsonl(rows))],
+            "ngram: 3\nbands: 20\nrows_per_band: 3\nfield: prompt");
 
-        string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["dedup"].Path("card.md"), TestContext.Current.CancellationToken));
+        string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["near"].Path("card.md"), TestContext.Current.CancellationToken));
         Assert.Contains("| in | 6 |\n| out | 4 |\n| dropped: `near_duplicate` | 2 |\n", card);
         Assert.Contains("| MinHash | 3-word shingles of `prompt`, 20 bands × 3 rows, seed 0 |", card);
         Assert.Contains("| clusters (size ≥ 2) | 1 |\n| rows in clusters | 3 |\n| mean cluster size | 3.00 |\n| largest cluster | 3 |\n", card);

@@ -11,6 +11,17 @@ public sealed class DedupTests
         harness.RunAsync($"  ingest:\n    kind: ingest\n    inputs: [\"{file}\"]\n  dedup:\n    kind: dedup\n    input: ingest\n" +
                          string.Concat(dedupOptions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"    {l}\n")));
 
+    /// <summary>
+    /// Runs ingest (one task per file) → minhash (<paramref name="minhashOptions"/>, one YAML line each) → near-clusters →
+    /// near-dedup; the stages are named ingest, signatures, clusters and near.
+    /// </summary>
+    internal static Task<PipelineHarness.Outputs> RunNearAsync(PipelineHarness harness, IEnumerable<string> files, string minhashOptions) =>
+        harness.RunAsync($"  ingest:\n    kind: ingest\n    inputs: [{string.Join(", ", files.Select(f => $"\"{f}\""))}]\n" +
+                         "  signatures:\n    kind: minhash\n    input: ingest\n" +
+                         string.Concat(minhashOptions.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"    {l}\n")) +
+                         "  clusters:\n    kind: near-clusters\n    input: signatures\n" +
+                         "  near:\n    kind: near-dedup\n    input: [ingest, clusters]\n");
+
     [Fact]
     public async Task First_occurrence_survives_and_later_duplicates_name_it_in_quarantine()
     {
@@ -53,5 +64,18 @@ public sealed class DedupTests
         Assert.Equal("1 3 4 6", string.Join(' ', (await outputs.PairsAsync("dedup")).Select(p => p.Source[(p.Source.LastIndexOf(':') + 1)..])));
         var reasons = (await outputs.QuarantineAsync("dedup")).Select(q => q.Reason).ToList();
         Assert.Equal(["duplicate", "max_per_prompt", "max_per_prompt"], reasons);
+    }
+
+    [Fact]
+    public void Near_under_dedup_is_an_error_that_names_the_three_near_dedup_stages()
+    {
+        using var harness = new PipelineHarness();
+        string file = harness.WriteFile("pairs.jsonl", Jsonl([("p", "a", "b")]));
+        var error = Assert.Throws<AlignmentPipeline.Core.Configuration.ConfigException>(
+            () => RunAsync(harness, file, "near: {ngram: 5, bands: 14, rows_per_band: 8}").GetAwaiter().GetResult());
+
+        Assert.Contains("kind: minhash", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kind: near-clusters", error.Message, StringComparison.Ordinal);
+        Assert.Contains("kind: near-dedup", error.Message, StringComparison.Ordinal);
     }
 }

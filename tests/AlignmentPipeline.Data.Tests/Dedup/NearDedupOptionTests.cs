@@ -17,9 +17,9 @@ public sealed class NearDedupOptionTests
         // swap touches at most 5 of a word's ~18 shingles, so most shingles survive (Jaccard ≈ 0.8).
         using var harness = new PipelineHarness();
         string file = harness.WriteFile("docs.jsonl", DedupTests.Jsonl([(Original, "a", "b"), (Typos, "c", "d")]));
-        var outputs = await DedupTests.RunAsync(harness, file, $"near: {{ngram: {(unit == "word" ? 3 : 5)}, unit: {unit}, bands: 20, rows_per_band: 5, field: prompt}}");
+        var outputs = await DedupTests.RunNearAsync(harness, [file], $"ngram: {(unit == "word" ? 3 : 5)}\nunit: {unit}\nbands: 20\nrows_per_band: 5\nfield: prompt");
 
-        Assert.Equal(expectedDrops, (await outputs.QuarantineAsync("dedup")).Count(q => q.Reason == "near_duplicate"));
+        Assert.Equal(expectedDrops, (await outputs.QuarantineAsync("near")).Count(q => q.Reason == "near_duplicate"));
     }
 
     [Fact]
@@ -30,14 +30,14 @@ public sealed class NearDedupOptionTests
         string shared = string.Join(' ', Enumerable.Range(0, 10).Select(i => $"common{i}"));
         string first = shared + " " + string.Join(' ', Enumerable.Range(0, 10).Select(i => $"left{i}"));
         string second = shared + " " + string.Join(' ', Enumerable.Range(0, 10).Select(i => $"right{i}"));
-        foreach (var (check, drops) in new[] { ("", 1), (", jaccard_check: 0.8", 0) })
+        foreach (var (check, drops) in new[] { ("", 1), ("\njaccard_check: 0.8", 0) })
         {
             using var harness = new PipelineHarness();
             string file = harness.WriteFile("docs.jsonl", DedupTests.Jsonl([(first, "a", "b"), (second, "c", "d")]));
-            var outputs = await DedupTests.RunAsync(harness, file, $"near: {{ngram: 1, bands: 64, rows_per_band: 1, field: prompt{check}}}");
+            var outputs = await DedupTests.RunNearAsync(harness, [file], $"ngram: 1\nbands: 64\nrows_per_band: 1\nfield: prompt{check}");
 
-            Assert.Equal(drops, (await outputs.QuarantineAsync("dedup")).Count);
-            var near = (await outputs.StatsAsync("dedup"))["near"]!;
+            Assert.Equal(drops, (await outputs.QuarantineAsync("near")).Count);
+            var near = (await outputs.StatsAsync("near"))["near"]!;
             long candidates = near["candidate_pairs"]!.GetValue<long>();
             Assert.InRange(candidates, 1, 64); // one per shared band
             Assert.Equal(check.Length == 0 ? 0 : candidates, near["rejected_by_jaccard"]!.GetValue<long>());

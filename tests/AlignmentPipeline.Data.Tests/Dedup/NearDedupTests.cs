@@ -8,8 +8,8 @@ namespace AlignmentPipeline.Data.Tests.Dedup;
 public sealed class NearDedupTests
 {
     [Theory]
-    [InlineData("{ngram: 3, bands: 20, rows_per_band: 5, seed: 7, field: prompt}")]
-    [InlineData("{ngram: 3, bands: 20, rows_per_band: 5, seed: 7, field: prompt, jaccard_check: 0.7}")]
+    [InlineData("ngram: 3\nbands: 20\nrows_per_band: 5\nseed: 7\nfield: prompt")]
+    [InlineData("ngram: 3\nbands: 20\nrows_per_band: 5\nseed: 7\nfield: prompt\njaccard_check: 0.7\npartitions: 8")]
     public async Task Near_duplicates_are_found_with_high_recall_and_few_false_positives(string near)
     {
         var random = new Random(1234);
@@ -41,11 +41,11 @@ public sealed class NearDedupTests
 
         using var harness = new PipelineHarness();
         string file = harness.WriteFile("docs.jsonl", DedupTests.Jsonl(rows));
-        var outputs = await DedupTests.RunAsync(harness, file, $"near: {near}\npartitions: 8");
+        var outputs = await DedupTests.RunNearAsync(harness, [file], near);
 
         var ingested = await outputs.PairsAsync("ingest");
         var line = ingested.Select((p, i) => (p.Id, i)).ToDictionary(x => x.Id, x => x.i);
-        var dropped = (await outputs.QuarantineAsync("dedup")).Where(q => q.Reason == "near_duplicate").ToList();
+        var dropped = (await outputs.QuarantineAsync("near")).Where(q => q.Reason == "near_duplicate").ToList();
         int variants = originalOf.Count(o => o >= 0);
         int truePositives = dropped.Count(q => originalOf[line[q.Source]] >= 0);
         int falsePositives = dropped.Count - truePositives;
@@ -58,7 +58,7 @@ public sealed class NearDedupTests
             Assert.Equal($"near duplicate of {ingested[originalOf[line[q.Source]]].Id} (same MinHash cluster)", q.Detail);
         }
 
-        var stats = (await outputs.StatsAsync("dedup"))["near"]!;
+        var stats = (await outputs.StatsAsync("near"))["near"]!;
         Assert.Equal(truePositives + falsePositives, stats["rows_in_clusters"]!.GetValue<int>() - stats["clusters"]!.GetValue<int>());
         Assert.Equal(3, stats["max_cluster_size"]!.GetValue<int>());
     }
