@@ -31,10 +31,7 @@ public static class CacheVerifier
         var cache = await store.TryLoadOutputAsync(stage, stageRecord.Fingerprint, cancellationToken)
             ?? throw new UserErrorException($"stage '{stage}' of run {record.RunId} has no complete output ({stageRecord.Status}); rerun the pipeline");
         var key = ReferenceCacheReader.Key(cache);
-        var inputName = cache.Metadata[ReferenceCacheMetadata.InputStage]!.GetValue<string>();
-        var manifest = await store.LoadManifestAsync(cache, cancellationToken);
-        var input = await store.TryLoadOutputAsync(inputName, manifest.Inputs[inputName], cancellationToken)
-            ?? throw new UserErrorException($"the input stage '{inputName}' of '{stage}' has no complete output any more; rerun the pipeline");
+        var input = await CacheCoverage.InputOfAsync(storage, cache, cancellationToken);
         return await VerifyAsync(storage, cache, input, key, options, cancellationToken);
     }
 
@@ -99,29 +96,9 @@ public static class CacheVerifier
 
     private static async Task CheckIdsAsync(IStorage storage, StageOutput cache, StageOutput input, List<CachedPair> rows, List<string> problems, CancellationToken cancellationToken)
     {
-        var cached = rows.Select(r => r.Pair.Id).ToHashSet(StringComparer.Ordinal);
-        var quarantined = new HashSet<string>(StringComparer.Ordinal);
-        var quarantineParts = cache.Files.Where(f => f.StartsWith("quarantine/", StringComparison.Ordinal) && f.EndsWith(".parquet", StringComparison.Ordinal)).Select(cache.Path);
-        await foreach (var row in ParquetTableReader.ReadAllAsync(storage, quarantineParts, cancellationToken))
-        {
-            quarantined.Add(QuarantinedRow.FromRow(row).Source);
-        }
-
-        var inputIds = new HashSet<string>(StringComparer.Ordinal);
-        await foreach (var row in ParquetTableReader.ReadAllAsync(storage, InputParts.Of(input).Select(p => p.Path), cancellationToken))
-        {
-            var id = row.String("id")!;
-            inputIds.Add(id);
-            if (!cached.Contains(id) && !quarantined.Contains(id))
-            {
-                problems.Add($"pair {id} of input stage '{input.StageName}' is neither cached nor quarantined");
-            }
-        }
-
-        foreach (var id in cached.Where(id => !inputIds.Contains(id)))
-        {
-            problems.Add($"pair {id} is cached but not in input stage '{input.StageName}'");
-        }
+        var coverage = await CacheCoverage.CompareAsync(storage, cache, input, rows.Select(r => r.Pair.Id), cancellationToken);
+        problems.AddRange(coverage.Missing.Select(id => $"pair {id} of input stage '{input.StageName}' is neither cached nor quarantined"));
+        problems.AddRange(coverage.Extra.Select(id => $"pair {id} is cached but not in input stage '{input.StageName}'"));
     }
 
     private static double Recompute(RefLogProbsOptions settings, string modelPath, IReadOnlyList<CachedPair> sample, double tolerance, List<string> problems)
