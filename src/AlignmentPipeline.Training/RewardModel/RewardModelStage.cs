@@ -9,6 +9,7 @@ using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
 using AlignmentPipeline.Training.Lora;
 using AlignmentPipeline.Training.Metrics;
+using AlignmentPipeline.Training.Stages;
 using AlignmentPipeline.Training.Trainers;
 using TorchSharp;
 
@@ -33,24 +34,19 @@ public sealed class RewardModelStage(RewardModelOptions options) : IStage
     {
         var stage = context.Stage;
         var input = stage.Inputs[0];
-        var runtime = options.CheckedRuntime(stage.StageName);
-        var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
-        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
-        var trainPairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: false, "train", cancellationToken);
-        var evalPairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: false, "eval", cancellationToken);
+        var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
+        var trainPairs = await TrainingPairs.ReadAsync(stage.Storage, input, TrainingPairs.Train, cancellationToken);
+        var evalPairs = await TrainingPairs.ReadAsync(stage.Storage, input, TrainingPairs.Eval, cancellationToken);
 
         torch.manual_seed(options.Seed);
-        using var model = new ScalarRewardModel(ModelLoader.Load(initPath, runtime).Model);
-        if (tokenizer.Loaded.Tokenizer.VocabSize > model.Config.VocabSize)
-        {
-            throw new UserErrorException($"the tokenizer has {tokenizer.Loaded.Tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}; use the model's own tokenizer");
-        }
+        using var model = new ScalarRewardModel(setup.LoadInit());
+        setup.CheckModel(stage, model);
 
         var maxLength = Math.Min(options.MaxLength, model.Config.MaxSequenceLength);
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        var heldOut = trainPairs.Where(p => HeldOutSplit.Contains(options.Seed, options.EvalFraction, p.Pair.Id)).ToHashSet();
-        var train = Encode(trainPairs.Where(p => !heldOut.Contains(p)), tokenizer.Encoder, maxLength, dropped);
-        var eval = Encode([.. trainPairs.Where(heldOut.Contains), .. evalPairs], tokenizer.Encoder, maxLength, dropped);
+        var heldOut = trainPairs.Where(p => HeldOutSplit.Contains(options.Seed, options.EvalFraction, p.Id)).ToHashSet();
+        var train = Encode(trainPairs.Where(p => !heldOut.Contains(p)), setup.Tokenizer.Encoder, maxLength, dropped);
+        var eval = Encode([.. trainPairs.Where(heldOut.Contains), .. evalPairs], setup.Tokenizer.Encoder, maxLength, dropped);
         if (train.Count == 0)
         {
             throw new UserErrorException($"{stage.StageName}: no training pair is left of {trainPairs.Count} (dropped: " +
@@ -62,7 +58,6 @@ public sealed class RewardModelStage(RewardModelOptions options) : IStage
             stage.Log.Warn($"{stage.StageName}: no held-out pairs, so no held-out accuracy is reported; set eval_fraction or put a split stage before the input");
         }
 
-        stage.Log.Info($"{stage.StageName}: training on {model.Device} in {model.DType}");
         using var adapters = options.Lora is null ? null : LoraAdapters.Attach(model, options.Lora);
         if (adapters is not null)
         {
@@ -72,10 +67,10 @@ public sealed class RewardModelStage(RewardModelOptions options) : IStage
         }
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
-        var trainer = new RewardModelTrainer(stage, model, options.Loop, options.CenterRewardsCoefficient, metricsFile);
-        var result = await trainer.TrainAsync(train, eval, cancellationToken);
+        var trainer = new RewardModelTrainer(model, options.Loop, options.CenterRewardsCoefficient, eval);
+        var result = await new TrainingLoop<RewardPair>(stage, model, options.Loop, metricsFile).RunAsync(train, trainer, cancellationToken);
         adapters?.Merge();
-        await TrainingOutputs.PublishAsync(stage, model, tokenizer, metricsFile,
+        await TrainingOutputs.PublishAsync(stage, model, setup.Tokenizer, metricsFile,
         [
             (MetricNames.Loss, "Reward model loss (Bradley–Terry)"),
             (RewardMetrics.Accuracy, "Reward accuracy (r_chosen > r_rejected)"),
@@ -97,16 +92,16 @@ public sealed class RewardModelStage(RewardModelOptions options) : IStage
     }
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+        TrainingOutputs.SummaryAsync(tasks);
 
     /// <summary>
     /// Prompt + response ids of both sides of each text pair (the encoder's rule, as every trainer uses), with the
     /// pair's margin; pairs whose longer side exceeds <paramref name="maxLength"/> are counted in <paramref name="dropped"/>.
     /// </summary>
-    private List<RewardPair> Encode(IEnumerable<CachedPair> pairs, PromptCompletionEncoder encoder, int maxLength, SortedDictionary<string, long> dropped)
+    private List<RewardPair> Encode(IEnumerable<PreferencePair> pairs, PromptCompletionEncoder encoder, int maxLength, SortedDictionary<string, long> dropped)
     {
         var encoded = new List<RewardPair>();
-        foreach (var pair in pairs.Select(p => p.Pair))
+        foreach (var pair in pairs)
         {
             if (pair.Format != PreferencePair.TextFormat)
             {

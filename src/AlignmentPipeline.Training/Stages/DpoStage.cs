@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.Models;
 using AlignmentPipeline.Modeling.ReferenceCache;
-using CachedPair = AlignmentPipeline.Training.Trainers.CachedPair;
 using AlignmentPipeline.Modeling.Stages;
 using AlignmentPipeline.Modeling.Tokenization;
 using AlignmentPipeline.Training.Lora;
@@ -34,38 +34,39 @@ public sealed class DpoStage(DpoOptions options) : IStage
     {
         var stage = context.Stage;
         var input = stage.Inputs[0];
-        var runtime = options.CheckedRuntime(stage.StageName);
-        runtime.ApplyThreads();
         var lossOptions = options.Loss.ToLossOptions();
-        var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
-        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
-        var referenceOption = options.Reference ?? options.Init!;
-        var referencePath = lossOptions.RequiresReference ? await ModelArtifacts.ResolveAsync(stage, referenceOption, cancellationToken) : null;
-        var fromCache = lossOptions.RequiresReference && !options.LiveReference;
-        if (!lossOptions.RequiresReference && input.Metadata["cache_key"] is not null)
+        var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
+        var reference = lossOptions.RequiresReference ? await DeclaredReference.ResolveAsync(stage, options.Reference, options.Init!, setup.InitPath!, cancellationToken) : null;
+        var fromCache = reference is not null && !options.LiveReference;
+        if (reference is null && input.Metadata["cache_key"] is not null)
         {
             throw new UserErrorException(
                 $"loss {string.Join("+", options.Loss.Type)} is reference-free but input '{input.StageName}' is a reference log-prob cache; " +
                 "use the pairs stage the cache was computed from as input instead");
         }
 
-        var referenceHash = referencePath is null ? null : ReferenceModelFiles.WeightsHash(referencePath);
-        var cacheKey = fromCache ? TrainerCacheKey.Require(input, referenceOption, referencePath!, tokenizer, options) : null;
-        if (cacheKey is not null)
+        var cacheKey = fromCache ? reference!.RequireCache(stage, input, setup.Tokenizer, options, "reference log-probs") : null;
+        List<(PreferencePair Pair, CachedPair? Cached)> pairs, heldOutPairs;
+        if (fromCache)
         {
-            stage.Log.Info($"{stage.StageName}: reference log-probs come from cache {cacheKey.Key}; the reference model is not loaded");
+            var (cachedTrain, cachedEval) = await TrainingPairs.ReadCacheAsync(stage, input, cancellationToken);
+            (pairs, heldOutPairs) = (Rows(cachedTrain), Rows(cachedEval));
+        }
+        else
+        {
+            pairs = Rows(await TrainingPairs.ReadAsync(stage.Storage, input, TrainingPairs.Train, cancellationToken));
+            heldOutPairs = Rows(await TrainingPairs.ReadAsync(stage.Storage, input, TrainingPairs.Eval, cancellationToken));
         }
 
-        var pairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "train", cancellationToken);
-        var heldOutPairs = await CachedPair.ReadAsync(stage.Storage, input, requireReference: fromCache, "eval", cancellationToken);
-        using var policy = ModelLoader.Load(initPath, runtime).Model;
-        using var liveReference = lossOptions.RequiresReference && options.LiveReference ? ModelLoader.Load(referencePath!, runtime).Model : null;
+        using var policy = setup.LoadInit();
+        using var liveReference = reference is not null && options.LiveReference ? ModelLoader.Load(reference.Path, setup.Runtime).Model : null;
+        setup.CheckModel(stage, policy);
         var maxLength = TrainerCacheKey.TrainingLength(options, policy.Config.MaxSequenceLength, cacheKey);
-        var (train, eval, dropped) = Examples(pairs, tokenizer.Encoder, maxLength, fromCache);
+        var (train, eval, dropped) = Examples(pairs, setup.Tokenizer.Encoder, maxLength, fromCache);
         if (heldOutPairs.Count > 0)
         {
             // The input's eval/ split is held out whole, in addition to any eval_fraction of its train/ split.
-            var (heldOutA, heldOutB, droppedHeldOut) = Examples(heldOutPairs, tokenizer.Encoder, maxLength, fromCache);
+            var (heldOutA, heldOutB, droppedHeldOut) = Examples(heldOutPairs, setup.Tokenizer.Encoder, maxLength, fromCache);
             eval = [.. eval, .. heldOutA, .. heldOutB];
             foreach (var (reason, count) in droppedHeldOut)
             {
@@ -81,16 +82,13 @@ public sealed class DpoStage(DpoOptions options) : IStage
         }
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
-        stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
         torch.manual_seed(options.Seed);
         using var adapters = LoraAdapters.AttachLogged(policy, options.Lora, stage);
 
-        var objective = PreferenceLossRegistry.Create(lossOptions);
-        var trainer = new DpoTrainer(stage, policy, liveReference, objective, options.Loop, metricsFile);
-        var sameModel = referencePath is not null && (referencePath == initPath || ReferenceModelFiles.WeightsHash(initPath) == referenceHash);
-        var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        var trainer = new DpoTrainer(stage, policy, liveReference, PreferenceLossRegistry.Create(lossOptions), options.Loop, eval, sanityCheck: reference?.IsInit ?? false);
+        var result = await new TrainingLoop<DpoExample>(stage, policy, options.Loop, metricsFile).RunAsync(train, trainer, cancellationToken);
         adapters?.Merge();
-        await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
+        await TrainingOutputs.PublishAsync(stage, policy, setup.Tokenizer, metricsFile,
         [
             (MetricNames.Loss, "DPO loss"),
             (MetricNames.RewardsMargins, "Reward margin (chosen − rejected)"),
@@ -104,7 +102,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
             ["eval_pairs"] = eval.Count,
             ["steps"] = options.Loop.TotalSteps(train.Count),
             ["first_step_loss"] = result.FirstStepLoss,
-            ["first_step_margin"] = result.FirstStepMargin,
+            ["first_step_margin"] = result.FirstStep.GetValueOrDefault(MetricNames.RewardsMargins, double.NaN),
             ["final_loss"] = double.IsFinite(result.FinalLoss) ? result.FinalLoss : null,
             ["eval"] = new JsonObject(result.Eval.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value))),
         };
@@ -112,20 +110,26 @@ public sealed class DpoStage(DpoOptions options) : IStage
     }
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+        TrainingOutputs.SummaryAsync(tasks);
+
+    /// <summary>Cache rows as pairs with their reference values.</summary>
+    private static List<(PreferencePair Pair, CachedPair? Cached)> Rows(IEnumerable<CachedPair> rows) => [.. rows.Select(r => (r.Pair, (CachedPair?)r))];
+
+    /// <summary>Pairs of a plain pairs input, without reference values.</summary>
+    private static List<(PreferencePair Pair, CachedPair? Cached)> Rows(IEnumerable<PreferencePair> pairs) => [.. pairs.Select(p => (p, (CachedPair?)null))];
 
     /// <summary>
     /// Encodes every pair with the same rule as the cache, drops pairs that do not fit (a cache may hold truncated values
     /// for them), checks the completion token counts of the others against the cache's and splits off the held-out pairs.
     /// </summary>
     private (List<DpoExample> Train, List<DpoExample> Eval, SortedDictionary<string, long> Dropped) Examples(
-        IEnumerable<CachedPair> pairs, PromptCompletionEncoder encoder, int maxLength, bool fromCache)
+        IEnumerable<(PreferencePair Pair, CachedPair? Cached)> pairs, PromptCompletionEncoder encoder, int maxLength, bool fromCache)
     {
         var (train, eval) = (new List<DpoExample>(), new List<DpoExample>());
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (pair, reference) in pairs)
+        foreach (var (pair, cached) in pairs)
         {
-            if (pair.Format != Data.Records.PreferencePair.TextFormat)
+            if (pair.Format != PreferencePair.TextFormat)
             {
                 throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; dpo trains on text pairs only for now");
             }
@@ -139,14 +143,14 @@ public sealed class DpoStage(DpoOptions options) : IStage
                 continue;
             }
 
-            if (fromCache && (chosen.CompletionIds.Count != reference!.ChosenTokens || rejected.CompletionIds.Count != reference.RejectedTokens))
+            if (fromCache && (chosen.CompletionIds.Count != cached!.ChosenTokens || rejected.CompletionIds.Count != cached.RejectedTokens))
             {
                 throw new UserErrorException(
                     $"pair '{pair.Id}' ({pair.Source}): the tokenizer gives {chosen.CompletionIds.Count}/{rejected.CompletionIds.Count} chosen/rejected " +
-                    $"completion tokens but the cache scored {reference.ChosenTokens}/{reference.RejectedTokens}; use the tokenizer and settings the cache used");
+                    $"completion tokens but the cache scored {cached.ChosenTokens}/{cached.RejectedTokens}; use the tokenizer and settings the cache used");
             }
 
-            var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), reference);
+            var example = new DpoExample(new LogProbRequest(chosen.PromptIds, chosen.CompletionIds), new LogProbRequest(rejected.PromptIds, rejected.CompletionIds), cached);
             (HeldOutSplit.Contains(options.Seed, options.EvalFraction, pair.Id) ? eval : train).Add(example);
         }
 

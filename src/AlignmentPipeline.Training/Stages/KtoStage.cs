@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Stages;
+using AlignmentPipeline.Data.Records;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.LogProbs;
 using AlignmentPipeline.Modeling.ReferenceCache;
@@ -32,32 +33,26 @@ public sealed class KtoStage(KtoOptions options) : IStage
     {
         var stage = context.Stage;
         var input = stage.Inputs[0];
-        var runtime = options.CheckedRuntime(stage.StageName);
-        runtime.ApplyThreads();
-        var initPath = await ModelArtifacts.ResolveAsync(stage, options.Init!, cancellationToken);
-        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
-        var referenceOption = options.Reference ?? options.Init!;
-        var referencePath = await ModelArtifacts.ResolveAsync(stage, referenceOption, cancellationToken);
-        var referenceHash = ReferenceModelFiles.WeightsHash(referencePath);
-        var cacheKey = TrainerCacheKey.Require(input, referenceOption, referencePath, tokenizer, options);
-        stage.Log.Info($"{stage.StageName}: reference log-probs of completions and mismatched KL completions come from cache {cacheKey.Key}; the reference model is not loaded");
+        var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
+        var reference = await DeclaredReference.ResolveAsync(stage, options.Reference, options.Init!, setup.InitPath!, cancellationToken);
+        var cacheKey = reference.RequireCache(stage, input, setup.Tokenizer, options, "reference log-probs of completions and mismatched KL completions");
 
-        var rows = await KtoCachedPair.ReadAsync(stage.Storage, input, "train", cancellationToken);
-        var heldOut = await KtoCachedPair.ReadAsync(stage.Storage, input, "eval", cancellationToken);
-        var donors = new Dictionary<string, Data.Records.PreferencePair>(StringComparer.Ordinal);
+        var (rows, heldOut) = await TrainingPairs.ReadCacheAsync(stage, input, cancellationToken);
+        var donors = new Dictionary<string, PreferencePair>(StringComparer.Ordinal);
         foreach (var row in rows.Concat(heldOut))
         {
             donors.TryAdd(row.Pair.Id, row.Pair);
         }
 
-        using var policy = ModelLoader.Load(initPath, runtime).Model;
+        using var policy = setup.LoadInit();
+        setup.CheckModel(stage, policy);
         var maxLength = TrainerCacheKey.TrainingLength(options, policy.Config.MaxSequenceLength, cacheKey);
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
         var (train, eval) = (new List<KtoExample>(), new List<KtoPairExamples>());
         // The input's eval/ split is held out whole, in addition to any eval_fraction of its train/ split.
         foreach (var (row, isEval) in rows.Select(r => (r, false)).Concat(heldOut.Select(r => (r, true))))
         {
-            if (Examples(row, donors, tokenizer.Encoder, maxLength) is not { } examples)
+            if (Examples(row, input, donors, setup.Tokenizer.Encoder, maxLength) is not { } examples)
             {
                 dropped["too_long"] = dropped.GetValueOrDefault("too_long") + 1;
             }
@@ -77,16 +72,14 @@ public sealed class KtoStage(KtoOptions options) : IStage
                                          $"{string.Join(", ", dropped.Select(d => $"{d.Key} {d.Value}"))}); raise max_length or lower eval_fraction");
         }
 
-        stage.Log.Info($"{stage.StageName}: training on {policy.Device} in {policy.DType}");
         torch.manual_seed(options.Seed);
         using var adapters = LoraAdapters.AttachLogged(policy, options.Lora, stage);
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
-        var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, metricsFile);
-        var sameModel = referencePath == initPath || ReferenceModelFiles.WeightsHash(initPath) == referenceHash;
-        var result = await trainer.TrainAsync(train, eval, sanityCheck: sameModel, cancellationToken);
+        var trainer = new KtoTrainer(stage, policy, options.Loss, options.Loop, eval, sanityCheck: reference.IsInit);
+        var result = await new TrainingLoop<KtoExample>(stage, policy, options.Loop, metricsFile).RunAsync(train, trainer, cancellationToken);
         adapters?.Merge();
-        await TrainingOutputs.PublishAsync(stage, policy, tokenizer, metricsFile,
+        await TrainingOutputs.PublishAsync(stage, policy, setup.Tokenizer, metricsFile,
         [
             (MetricNames.Loss, "KTO loss"),
             (KtoMetricsAccumulator.Kl, "KL reference point z0"),
@@ -108,16 +101,27 @@ public sealed class KtoStage(KtoOptions options) : IStage
     }
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+        TrainingOutputs.SummaryAsync(tasks);
 
     /// <summary>
     /// The desirable and undesirable examples of a cached pair with their mismatched KL completions, encoded with the
     /// cache's rule and checked against the cache's token counts; null when a sequence exceeds <paramref name="maxLength"/>.
+    /// A cache computed without <c>kto_mismatched</c> is a user error naming that option.
     /// </summary>
-    private static KtoPairExamples? Examples(KtoCachedPair row, IReadOnlyDictionary<string, Data.Records.PreferencePair> donors, PromptCompletionEncoder encoder, int maxLength)
+    private static KtoPairExamples? Examples(
+        CachedPair row, StageOutput input, IReadOnlyDictionary<string, PreferencePair> donors, PromptCompletionEncoder encoder, int maxLength)
     {
-        var (pair, reference, mismatched) = row;
-        if (pair.Format != Data.Records.PreferencePair.TextFormat)
+        var pair = row.Pair;
+        var mismatched = row.Mismatched ?? throw new UserErrorException(
+            $"input stage '{input.StageName}' ({input.Kind}) has no reference log-probs of mismatched completions (column " +
+            $"'{MismatchedLogProbs.DonorIdColumn}' and its companions are absent), which KTO needs for its KL reference point; set " +
+            "'kto_mismatched: true' on that ref-logprobs stage");
+        if (!double.IsFinite(mismatched.ChosenLogp) || !double.IsFinite(mismatched.RejectedLogp))
+        {
+            throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) in '{input.StageName}' has no finite mismatched reference log-prob; recompute the cache");
+        }
+
+        if (pair.Format != PreferencePair.TextFormat)
         {
             throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) is in '{pair.Format}' format; kto trains on text pairs only for now");
         }
@@ -126,9 +130,9 @@ public sealed class KtoStage(KtoOptions options) : IStage
             ?? throw new UserErrorException($"pair '{pair.Id}' ({pair.Source}) borrows its KL completions from pair '{mismatched.DonorId}', which the cache does not hold; recompute the cache");
         var sequences = new (string Completion, int CachedTokens, string What)[]
         {
-            (pair.Chosen, reference.ChosenTokens, "chosen"),
+            (pair.Chosen, row.ChosenTokens, "chosen"),
             (donor.Chosen, mismatched.ChosenTokens, $"mismatched chosen (of '{donor.Id}')"),
-            (pair.Rejected, reference.RejectedTokens, "rejected"),
+            (pair.Rejected, row.RejectedTokens, "rejected"),
             (donor.Rejected, mismatched.RejectedTokens, $"mismatched rejected (of '{donor.Id}')"),
         };
         var requests = sequences.Select(q => encoder.Encode(pair.Prompt, q.Completion)).Select(ids => new LogProbRequest(ids.PromptIds, ids.CompletionIds)).ToArray();
@@ -148,7 +152,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
         }
 
         return new KtoPairExamples(
-            new KtoExample(requests[0], true, reference.Chosen, requests[1], mismatched.ChosenLogp),
-            new KtoExample(requests[2], false, reference.Rejected, requests[3], mismatched.RejectedLogp));
+            new KtoExample(requests[0], true, row.RefChosenLogp, requests[1], mismatched.ChosenLogp),
+            new KtoExample(requests[2], false, row.RefRejectedLogp, requests[3], mismatched.RejectedLogp));
     }
 }

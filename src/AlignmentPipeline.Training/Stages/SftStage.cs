@@ -34,23 +34,17 @@ public sealed class SftStage(SftOptions options) : IStage
     public async Task<TaskResult> RunTaskAsync(TaskContext context, CancellationToken cancellationToken = default)
     {
         var stage = context.Stage;
-        var runtime = options.CheckedRuntime(stage.StageName);
-        runtime.ApplyThreads();
-        var initPath = options.Init is null ? null : await ModelArtifacts.ResolveAsync(stage, options.Init, cancellationToken);
-        var tokenizer = TokenizerSource.Resolve(options.Tokenizer, initPath);
-        var pairs = await CachedPair.ReadAsync(stage.Storage, stage.Inputs[0], requireReference: false, "train", cancellationToken);
+        var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
+        var pairs = await TrainingPairs.ReadAsync(stage.Storage, stage.Inputs[0], TrainingPairs.Train, cancellationToken);
 
         torch.manual_seed(options.Seed);
-        using var model = initPath is null
-            ? FromScratch(options.FromScratch!.ToConfig(tokenizer.Loaded.Tokenizer.VocabSize), runtime)
-            : ModelLoader.Load(initPath, runtime).Model;
-        if (tokenizer.Loaded.Tokenizer.VocabSize > model.Config.VocabSize)
-        {
-            throw new UserErrorException($"the tokenizer has {tokenizer.Loaded.Tokenizer.VocabSize} ids but the model only {model.Config.VocabSize}; use the model's own tokenizer");
-        }
+        using var model = setup.InitPath is null
+            ? FromScratch(options.FromScratch!.ToConfig(setup.Tokenizer.Loaded.Tokenizer.VocabSize), setup.Runtime)
+            : setup.LoadInit();
+        setup.CheckModel(stage, model);
 
         var maxLength = Math.Min(options.MaxLength, model.Config.MaxSequenceLength);
-        var (examples, dropped, trainedOn) = Examples(pairs.Select(p => p.Pair), tokenizer.Encoder, maxLength);
+        var (examples, dropped, trainedOn) = Examples(pairs, setup.Tokenizer.Encoder, maxLength);
         if (examples.Count == 0)
         {
             throw new UserErrorException($"{stage.StageName}: no training example is left of {pairs.Count} pairs (dropped: " +
@@ -58,12 +52,12 @@ public sealed class SftStage(SftOptions options) : IStage
         }
 
         var metricsFile = TrainingOutputs.MetricsFile(stage);
-        stage.Log.Info($"{stage.StageName}: training on {model.Device} in {model.DType}");
         using var adapters = LoraAdapters.AttachLogged(model, options.Lora, stage);
 
-        var finalLoss = await SftTrainer.TrainAsync(stage, model, examples, options.Loop, metricsFile, options.Packing ? maxLength : 0, cancellationToken);
+        var trainer = new SftTrainer(model, options.Loop, options.Packing ? maxLength : 0);
+        var finalLoss = (await new TrainingLoop<LogProbRequest>(stage, model, options.Loop, metricsFile).RunAsync(examples, trainer, cancellationToken)).FinalLoss;
         adapters?.Merge();
-        await TrainingOutputs.PublishAsync(stage, model, tokenizer, metricsFile,
+        await TrainingOutputs.PublishAsync(stage, model, setup.Tokenizer, metricsFile,
             [(MetricNames.Loss, "SFT loss (mean NLL per completion token)"), (MetricNames.LearningRate, "Learning rate")], cancellationToken);
         var extra = new JsonObject
         {
@@ -78,7 +72,7 @@ public sealed class SftStage(SftOptions options) : IStage
     }
 
     public Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default) =>
-        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+        TrainingOutputs.SummaryAsync(tasks);
 
     /// <summary>A fresh model on the runtime's device and dtype; its weights draw from torch's generator (seed it first).</summary>
     private static LlamaModel FromScratch(LlamaConfig config, ModelRuntimeOptions runtime)

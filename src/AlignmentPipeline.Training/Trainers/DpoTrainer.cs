@@ -5,137 +5,77 @@ using AlignmentPipeline.Training.Losses;
 using AlignmentPipeline.Training.Metrics;
 using AlignmentPipeline.Training.Optimization;
 using TorchSharp;
-using AdamW = AlignmentPipeline.Training.Optimization.AdamW;
 
 namespace AlignmentPipeline.Training.Trainers;
 
 /// <summary>
-/// The DPO-family loop: per optimizer step, every micro-batch is scored (policy in train mode, reference from the
-/// cache or live), the objective's per-pair losses are summed and divided by the pairs of the whole step
-/// (<see cref="GradientAccumulation.MicroBatchLoss"/>), backward; then clip, AdamW step, log TRL metrics, watch for
-/// the ln 2 plateau, evaluate and checkpoint when due.
+/// The DPO family's side of <see cref="TrainingLoop{TExample}"/>: each micro-batch is scored (policy in train mode,
+/// reference from the cache or live) and the objective's per-pair losses are summed and divided by the pairs of the
+/// whole step (<see cref="GradientAccumulation.MicroBatchLoss"/>); each step logs TRL's preference metrics, checks
+/// step 1 against ln 2 when policy = reference and watches for the ln 2 plateau.
 /// </summary>
+/// <param name="context">The stage, for its log.</param>
+/// <param name="policy">The model trained.</param>
+/// <param name="liveReference">The reference model with <c>live_reference: true</c>; null reads the cache (or needs none).</param>
+/// <param name="objective">The weighted preference losses.</param>
+/// <param name="settings">The loop settings (micro-batch size of evaluation).</param>
+/// <param name="eval">Held-out pairs, evaluated when the settings say.</param>
+/// <param name="sanityCheck">Policy and reference are the same model, so step 1 must give margins 0 (and ln 2 for sigmoid).</param>
 internal sealed class DpoTrainer(
     StageContext context, ICausalLanguageModel policy, ICausalLanguageModel? liveReference, WeightedPreferenceLoss objective,
-    LoopSettings settings, string metricsFile)
+    LoopSettings settings, IReadOnlyList<DpoExample> eval, bool sanityCheck) : ITrainingObjective<DpoExample>
 {
-    /// <summary>What the run measured.</summary>
-    /// <param name="FirstStepLoss">Loss of step 1, computed before any update (ln 2 when policy = reference for sigmoid);
-    /// read back from the logged metrics after a resume.</param>
-    /// <param name="FirstStepMargin">rewards/margins of step 1 (0 when policy = reference).</param>
-    /// <param name="FinalLoss">Loss of the last step.</param>
-    /// <param name="Eval">The last evaluation's metrics by name, empty without evaluation pairs.</param>
-    public sealed record Result(double FirstStepLoss, double FirstStepMargin, double FinalLoss, IReadOnlyDictionary<string, double> Eval);
+    private readonly PreferenceMetricsAccumulator accumulator = new();
+    private readonly DpoLossPlateauDetector detector = new();
+    private int stepPairs;
 
-    /// <summary>
-    /// Trains on <paramref name="train"/>, evaluating on <paramref name="eval"/>. With <paramref name="sanityCheck"/>
-    /// (policy and reference are the same files) step 1's loss and margins are checked against ln 2 and 0 and logged.
-    /// </summary>
-    public async Task<Result> TrainAsync(IReadOnlyList<DpoExample> train, IReadOnlyList<DpoExample> eval, bool sanityCheck, CancellationToken cancellationToken = default)
+    public RunningRewardMean? State => objective.RewardMean;
+
+    public bool HasEval => eval.Count > 0;
+
+    public string Describe(IReadOnlyList<DpoExample> train, int totalSteps) =>
+        $"{string.Join("+", objective.Terms.Select(t => t.Loss.Name))} on {train.Count} pairs ({eval.Count} held out), {settings.DescribeSteps(totalSteps)}";
+
+    public int Tokens(DpoExample example) => example.Tokens;
+
+    public void BeginStep(IReadOnlyList<DpoExample> batch)
     {
-        var log = context.Log;
-        var total = settings.TotalSteps(train.Count);
-        var schedule = settings.LearningRates(total);
-        var order = new DataOrder(train.Count, settings.Seed);
-        using var optimizer = AdamW.Create(policy.NamedParameters(), settings.Optimizer);
-        long start = 0;
-        if (await TrainingCheckpoints.LatestAsync(context, cancellationToken) is { } latest && latest <= total)
+        accumulator.Reset();
+        stepPairs = batch.Count;
+    }
+
+    public torch.Tensor MicroBatchLoss(IReadOnlyList<DpoExample> micro)
+    {
+        var logps = DpoBatch.Logps(policy, micro, liveReference, LogProbMode.Train);
+        var output = objective.Compute(logps);
+        accumulator.Add(output, logps);
+        return GradientAccumulation.MicroBatchLoss(output.Losses, stepPairs); // ()
+    }
+
+    public (double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) EndStep(double microBatchLossSum) => (microBatchLossSum, accumulator.Means());
+
+    public void Observe(StepOutcome outcome, IReadOnlyList<DpoExample> batch)
+    {
+        var margin = outcome.Metric(MetricNames.RewardsMargins);
+        if (outcome.StepsDone == 1 && sanityCheck)
         {
-            await TrainingCheckpoints.RestoreAsync(context, latest, policy, optimizer, objective.RewardMean, metricsFile, cancellationToken);
-            start = latest;
-            log.Info($"{context.StageName}: resuming from checkpoint {TrainingCheckpoints.Folder(latest)}");
+            SanityCheck(outcome.Loss, margin);
         }
 
-        double firstLoss = double.NaN, firstMargin = double.NaN, lastLoss = double.NaN;
-        if (start > 0)
+        if (detector.Observe(outcome.StepsDone, outcome.Loss, outcome.LearningRate, outcome.GradNorm, margin) is { } plateau)
         {
-            await using var logged = File.OpenRead(metricsFile);
-            var first = (await MetricsJsonl.ReadAsync(logged, cancellationToken)).First(r => r.Step == 1 && r.Get(MetricNames.Loss) is not null);
-            (firstLoss, firstMargin) = (first.Get(MetricNames.Loss)!.Value, first.Get(MetricNames.RewardsMargins)!.Value);
+            context.Log.Warn($"{context.StageName}: {plateau.Message}");
         }
-
-        log.Info($"{context.StageName}: {string.Join("+", objective.Terms.Select(t => t.Loss.Name))} on {train.Count} pairs " +
-                 $"({eval.Count} held out), {total} steps of {settings.ExamplesPerStep} ({settings.BatchSize} × {settings.AccumulationSteps} accumulation)");
-        policy.Module.train();
-        var accumulator = new PreferenceMetricsAccumulator();
-        var detector = new DpoLossPlateauDetector();
-        await using var metricsStream = new FileStream(metricsFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        using var metrics = new MetricsLogger(metricsStream);
-        IReadOnlyDictionary<string, double> lastEval = new Dictionary<string, double>();
-        for (var step = start; step < total; step++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = context.Time.GetTimestamp();
-            var batch = order.StepExamples(step, settings.ExamplesPerStep).Select(i => train[i]).ToArray();
-            var learningRate = schedule.At(step);
-            double loss = 0, gradNorm;
-            accumulator.Reset();
-            using (var scope = torch.NewDisposeScope())
-            {
-                optimizer.ZeroGrad();
-                foreach (var micro in batch.Chunk(settings.BatchSize))
-                {
-                    using var microScope = torch.NewDisposeScope();
-                    var logps = DpoBatch.Logps(policy, micro, liveReference, LogProbMode.Train);
-                    var output = objective.Compute(logps);
-                    var microLoss = GradientAccumulation.MicroBatchLoss(output.Losses, batch.Length); // ()
-                    microLoss.backward();
-                    loss += microLoss.item<float>();
-                    accumulator.Add(output, logps);
-                }
-
-                gradNorm = TrainerSteps.ClipAndStep(context, step, settings, optimizer, learningRate);
-            }
-
-            var means = accumulator.Means();
-            var margin = means.First(m => m.Key == MetricNames.RewardsMargins).Value;
-            if (step == 0)
-            {
-                (firstLoss, firstMargin) = (loss, margin);
-                if (sanityCheck)
-                {
-                    SanityCheck(loss, margin);
-                }
-            }
-
-            lastLoss = loss;
-            var seconds = context.Time.GetElapsedTime(started).TotalSeconds;
-            metrics.Log(step + 1, order.Epoch(step + 1, settings.ExamplesPerStep),
-            [
-                new(MetricNames.Loss, loss),
-                .. means,
-                new(MetricNames.GradNorm, gradNorm),
-                new(MetricNames.LearningRate, learningRate),
-                new(MetricNames.TokensPerSecond, seconds > 0 ? batch.Sum(e => e.Tokens) / seconds : double.NaN),
-            ]);
-            if (detector.Observe(step + 1, loss, learningRate, gradNorm, margin) is { } plateau)
-            {
-                log.Warn($"{context.StageName}: {plateau.Message}");
-            }
-
-            var stepsDone = step + 1;
-            if (eval.Count > 0 && settings.EvaluatesAfter(stepsDone, total))
-            {
-                lastEval = Evaluate(eval);
-                metrics.Log(stepsDone, order.Epoch(stepsDone, settings.ExamplesPerStep), lastEval);
-                log.Info($"{context.StageName}: step {stepsDone} eval_loss {lastEval["eval_loss"]:0.0000}, " +
-                         $"eval_rewards/accuracies {lastEval["eval_" + MetricNames.RewardsAccuracies]:0.000}");
-            }
-
-            await TrainerSteps.AfterStepAsync(context, stepsDone, total, settings, policy, optimizer, objective.RewardMean, metricsFile, metricsStream, cancellationToken);
-        }
-
-        return new Result(firstLoss, firstMargin, lastLoss, lastEval);
     }
 
     /// <summary>
     /// Mean loss and preference metrics over the held-out pairs (names prefixed <c>eval_</c> as in TRL), without
     /// gradients. The BCO reward mean is training state: evaluation leaves it as it found it.
     /// </summary>
-    private IReadOnlyDictionary<string, double> Evaluate(IReadOnlyList<DpoExample> eval)
+    public IReadOnlyDictionary<string, double> Evaluate()
     {
         var (rewardMean, rewardCount) = (objective.RewardMean.Mean, objective.RewardMean.Count);
-        var accumulator = new PreferenceMetricsAccumulator();
+        var evalMetrics = new PreferenceMetricsAccumulator();
         double lossSum = 0;
         foreach (var micro in eval.Chunk(settings.BatchSize))
         {
@@ -144,12 +84,12 @@ internal sealed class DpoTrainer(
             var logps = DpoBatch.Logps(policy, micro, liveReference, LogProbMode.Inference);
             var output = objective.Compute(logps);
             lossSum += output.Losses.sum().to_type(torch.ScalarType.Float64).item<double>();
-            accumulator.Add(output, logps);
+            evalMetrics.Add(output, logps);
         }
 
         objective.RewardMean.Restore(rewardMean, rewardCount);
         var result = new Dictionary<string, double>(StringComparer.Ordinal) { ["eval_loss"] = lossSum / eval.Count };
-        foreach (var (name, value) in accumulator.Means())
+        foreach (var (name, value) in evalMetrics.Means())
         {
             result["eval_" + name] = value;
         }

@@ -6,121 +6,60 @@ using AlignmentPipeline.Training.Metrics;
 using AlignmentPipeline.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
-using AdamW = AlignmentPipeline.Training.Optimization.AdamW;
 
 namespace AlignmentPipeline.Training.Trainers;
 
 /// <summary>
-/// The KTO loop: per optimizer step, every micro-batch of unpaired examples is scored (policy in train mode, its
-/// mismatched KL completions without gradients, reference values of both from the cache), the KTO losses are summed
-/// and divided by the examples of the whole step (<see cref="GradientAccumulation.MicroBatchLoss"/>), backward; then
-/// clip, AdamW step, log TRL's KTO metrics, evaluate and checkpoint when due. Checkpoints are the DPO trainer's.
+/// KTO's side of <see cref="TrainingLoop{TExample}"/>: each micro-batch of unpaired examples is scored (policy in train
+/// mode, its mismatched KL completions without gradients, reference values of both from the cache) and the KTO losses
+/// are summed and divided by the examples of the whole step (<see cref="GradientAccumulation.MicroBatchLoss"/>); each
+/// step logs TRL's KTO metrics and step 1 is checked against λ/2 per example when policy = reference.
 /// </summary>
-internal sealed class KtoTrainer(StageContext context, ICausalLanguageModel policy, KtoLossOptions lossOptions, LoopSettings settings, string metricsFile)
+/// <param name="context">The stage, for its log.</param>
+/// <param name="policy">The model trained.</param>
+/// <param name="lossOptions">β and the desirable/undesirable weights λ.</param>
+/// <param name="settings">The loop settings (micro-batch size of evaluation).</param>
+/// <param name="eval">Held-out pairs, each as its desirable and undesirable example.</param>
+/// <param name="sanityCheck">Policy and reference are the same model, so step 1's rewards and KL must be 0.</param>
+internal sealed class KtoTrainer(
+    StageContext context, ICausalLanguageModel policy, KtoLossOptions lossOptions, LoopSettings settings, IReadOnlyList<KtoPairExamples> eval,
+    bool sanityCheck) : ITrainingObjective<KtoExample>
 {
     private readonly KtoLoss loss = new(lossOptions);
+    private readonly KtoMetricsAccumulator accumulator = new();
+    private int stepExamples;
+    private double largestReward;
 
-    /// <summary>What the run measured.</summary>
-    /// <param name="FirstStepLoss">Loss of step 1, before any update (λ/2 per example when policy = reference); read back
-    /// from the logged metrics after a resume.</param>
-    /// <param name="FinalLoss">Loss of the last step.</param>
-    /// <param name="Eval">The last evaluation's metrics by name, empty without evaluation pairs.</param>
-    public sealed record Result(double FirstStepLoss, double FinalLoss, IReadOnlyDictionary<string, double> Eval);
+    public bool HasEval => eval.Count > 0;
 
-    /// <summary>
-    /// Trains on <paramref name="train"/>, evaluating on the held-out <paramref name="eval"/> pairs. With
-    /// <paramref name="sanityCheck"/> (policy and reference are the same files) step 1's rewards and KL are checked against 0.
-    /// </summary>
-    public async Task<Result> TrainAsync(IReadOnlyList<KtoExample> train, IReadOnlyList<KtoPairExamples> eval, bool sanityCheck, CancellationToken cancellationToken = default)
+    public string Describe(IReadOnlyList<KtoExample> train, int totalSteps) =>
+        $"KTO on {train.Count} examples ({train.Count(e => e.Desirable)} desirable; {eval.Count} pairs held out), {settings.DescribeSteps(totalSteps)}";
+
+    public int Tokens(KtoExample example) => example.Tokens;
+
+    public void BeginStep(IReadOnlyList<KtoExample> batch)
     {
-        var log = context.Log;
-        var total = settings.TotalSteps(train.Count);
-        var schedule = settings.LearningRates(total);
-        var order = new DataOrder(train.Count, settings.Seed);
-        using var optimizer = AdamW.Create(policy.NamedParameters(), settings.Optimizer);
-        long start = 0;
-        if (await TrainingCheckpoints.LatestAsync(context, cancellationToken) is { } latest && latest <= total)
+        accumulator.Reset();
+        (stepExamples, largestReward) = (batch.Count, 0);
+    }
+
+    public Tensor MicroBatchLoss(IReadOnlyList<KtoExample> micro)
+    {
+        var logps = KtoBatch.Logps(policy, micro, LogProbMode.Train);
+        var output = loss.Compute(logps);
+        largestReward = Math.Max(largestReward, output.Rewards.abs().max().item<float>());
+        accumulator.Add(output, logps);
+        return GradientAccumulation.MicroBatchLoss(output.Losses, stepExamples); // ()
+    }
+
+    public (double Loss, IReadOnlyList<KeyValuePair<string, double>> Metrics) EndStep(double microBatchLossSum) => (microBatchLossSum, accumulator.Means());
+
+    public void Observe(StepOutcome outcome, IReadOnlyList<KtoExample> batch)
+    {
+        if (outcome.StepsDone == 1 && sanityCheck)
         {
-            await TrainingCheckpoints.RestoreAsync(context, latest, policy, optimizer, null, metricsFile, cancellationToken);
-            start = latest;
-            log.Info($"{context.StageName}: resuming from checkpoint {TrainingCheckpoints.Folder(latest)}");
+            SanityCheck(outcome.Loss, largestReward, outcome.Metric(KtoMetricsAccumulator.Kl), batch);
         }
-
-        var firstLoss = double.NaN;
-        if (start > 0)
-        {
-            await using var logged = File.OpenRead(metricsFile);
-            firstLoss = (await MetricsJsonl.ReadAsync(logged, cancellationToken)).First(r => r.Step == 1 && r.Get(MetricNames.Loss) is not null).Get(MetricNames.Loss)!.Value;
-        }
-
-        log.Info($"{context.StageName}: KTO on {train.Count} examples ({train.Count(e => e.Desirable)} desirable; {eval.Count} pairs held out), " +
-                 $"{total} steps of {settings.ExamplesPerStep} ({settings.BatchSize} × {settings.AccumulationSteps} accumulation)");
-        policy.Module.train();
-        var accumulator = new KtoMetricsAccumulator();
-        await using var metricsStream = new FileStream(metricsFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
-        using var metrics = new MetricsLogger(metricsStream);
-        IReadOnlyDictionary<string, double> lastEval = new Dictionary<string, double>();
-        var lastLoss = double.NaN;
-        for (var step = start; step < total; step++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var started = context.Time.GetTimestamp();
-            var batch = order.StepExamples(step, settings.ExamplesPerStep).Select(i => train[i]).ToArray();
-            var learningRate = schedule.At(step);
-            double stepLoss = 0, gradNorm, largestReward = 0;
-            accumulator.Reset();
-            using (var scope = torch.NewDisposeScope())
-            {
-                optimizer.ZeroGrad();
-                foreach (var micro in batch.Chunk(settings.BatchSize))
-                {
-                    using var microScope = torch.NewDisposeScope();
-                    var logps = KtoBatch.Logps(policy, micro, LogProbMode.Train);
-                    var output = loss.Compute(logps);
-                    var microLoss = GradientAccumulation.MicroBatchLoss(output.Losses, batch.Length); // ()
-                    microLoss.backward();
-                    stepLoss += microLoss.item<float>();
-                    largestReward = Math.Max(largestReward, output.Rewards.abs().max().item<float>());
-                    accumulator.Add(output, logps);
-                }
-
-                gradNorm = TrainerSteps.ClipAndStep(context, step, settings, optimizer, learningRate);
-            }
-
-            var means = accumulator.Means();
-            if (step == 0)
-            {
-                firstLoss = stepLoss;
-                if (sanityCheck)
-                {
-                    SanityCheck(stepLoss, largestReward, means.First(m => m.Key == KtoMetricsAccumulator.Kl).Value, batch);
-                }
-            }
-
-            lastLoss = stepLoss;
-            var seconds = context.Time.GetElapsedTime(started).TotalSeconds;
-            metrics.Log(step + 1, order.Epoch(step + 1, settings.ExamplesPerStep),
-            [
-                new(MetricNames.Loss, stepLoss),
-                .. means,
-                new(MetricNames.GradNorm, gradNorm),
-                new(MetricNames.LearningRate, learningRate),
-                new(MetricNames.TokensPerSecond, seconds > 0 ? batch.Sum(e => e.Tokens) / seconds : double.NaN),
-            ]);
-
-            var stepsDone = step + 1;
-            if (eval.Count > 0 && settings.EvaluatesAfter(stepsDone, total))
-            {
-                lastEval = Evaluate(eval);
-                metrics.Log(stepsDone, order.Epoch(stepsDone, settings.ExamplesPerStep), lastEval);
-                log.Info($"{context.StageName}: step {stepsDone} eval_loss {lastEval["eval_loss"]:0.0000}, " +
-                         $"eval_rewards/accuracies {lastEval["eval_" + MetricNames.RewardsAccuracies]:0.000}");
-            }
-
-            await TrainerSteps.AfterStepAsync(context, stepsDone, total, settings, policy, optimizer, null, metricsFile, metricsStream, cancellationToken);
-        }
-
-        return new Result(firstLoss, lastLoss, lastEval);
     }
 
     /// <summary>
@@ -128,7 +67,7 @@ internal sealed class KtoTrainer(StageContext context, ICausalLanguageModel poli
     /// desirable and undesirable examples are scored in the same micro-batch, so <c>eval_rewards/accuracies</c> is the
     /// fraction of pairs whose chosen implicit reward β·log(π/π_ref) strictly exceeds the rejected one. Also <c>eval_kl</c>.
     /// </summary>
-    private Dictionary<string, double> Evaluate(IReadOnlyList<KtoPairExamples> eval)
+    public IReadOnlyDictionary<string, double> Evaluate()
     {
         var paired = new PreferenceMetricsAccumulator();
         double lossSum = 0, klSum = 0;

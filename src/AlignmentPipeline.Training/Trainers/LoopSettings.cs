@@ -27,6 +27,13 @@ internal sealed record LoopSettings(
     public int TotalSteps(int examples) =>
         MaxSteps > 0 ? MaxSteps : Math.Max(1, (int)Math.Ceiling(Epochs * examples / ExamplesPerStep));
 
+    /// <summary>
+    /// The steps of a run for its log, e.g. <c>30 steps of 8 (8 × 1 accumulation)</c>; <paramref name="detail"/> goes
+    /// inside the parentheses after the accumulation.
+    /// </summary>
+    public string DescribeSteps(int totalSteps, string detail = "") =>
+        $"{totalSteps} steps of {ExamplesPerStep} ({BatchSize} × {AccumulationSteps} accumulation{detail})";
+
     /// <summary>Whether held-out evaluation runs after <paramref name="stepsDone"/>: every EvalEvery steps and after the last.</summary>
     public bool EvaluatesAfter(long stepsDone, long totalSteps) =>
         stepsDone == totalSteps || (EvalEvery > 0 && stepsDone % EvalEvery == 0);

@@ -18,6 +18,10 @@ internal static class TrainingOutputs
         return path;
     }
 
+    /// <summary>The stage summary of a trainer's single task: its counters and its stats (first and final loss, evaluation…).</summary>
+    public static Task<StageSummary> SummaryAsync(IReadOnlyList<TaskResult> tasks) =>
+        Task.FromResult(new StageSummary(StageCounters.Sum(tasks.Select(t => t.Counters)), tasks[0].Extra?.DeepClone().AsObject()));
+
     /// <summary>Publishes the model with its tokenizer, the metrics and one plot per (metric, title).</summary>
     public static async Task PublishAsync(
         StageContext context, ICausalLanguageModel model, TokenizerSource tokenizer, string metricsFile,

@@ -152,6 +152,23 @@ public sealed class KtoStageTests(KtoPipelineFixture fixture) : IClassFixture<Kt
         Assert.Equal(expected, actual);
     }
 
+    [Fact]
+    public async Task Kto_refuses_a_cache_that_lost_a_row_of_its_input_naming_the_id()
+    {
+        var h = fixture.Harness;
+        var upstream = TrainingPipelines.Ingest(h.DataFile) + TrainingPipelines.Sft() + """
+              damaged: { kind: ref-logprobs, input: ingest, model: sft, max_length: 64, kto_mismatched: true }
+
+            """;
+        var cache = await h.OutputAsync(await h.RunAsync(upstream), "damaged");
+        var lost = await CacheTampering.DropRowsAsync(h.Storage, cache, ktoMismatched: true, 0);
+
+        var error = await Record.ExceptionAsync(() => h.RunAsync(upstream + KtoPipelines.Kto("kto_damaged", "max_steps: 1", "damaged")));
+        var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
+        Assert.Contains($"kto_damaged: the reference cache 'damaged' is incomplete: 1 of the 48 pairs of its input stage 'ingest' are neither cached nor quarantined ({lost[0]})", user.Message);
+        Assert.Contains("--force damaged", user.Message);
+    }
+
     private static Exception? Unwrap(Exception? error)
     {
         while (error is AggregateException { InnerException: { } inner })

@@ -1,6 +1,8 @@
 using AlignmentPipeline.Modeling.ReferenceCache;
 using AlignmentPipeline.Core;
 using AlignmentPipeline.Core.Configuration;
+using AlignmentPipeline.Data.Records;
+using AlignmentPipeline.Data.Tables;
 using AlignmentPipeline.Modeling.Checkpoints;
 using AlignmentPipeline.Modeling.Runtime;
 using AlignmentPipeline.Training.Trainers;
@@ -203,6 +205,60 @@ public sealed class DpoStageTests(DpoPipelineFixture fixture) : IClassFixture<Dp
 
             """));
         Assert.Contains("it is not a reference log-prob cache", Assert.IsType<UserErrorException>(Unwrap(sigmoid), exactMatch: false).Message);
+    }
+
+    [Fact]
+    public async Task A_cache_that_lost_rows_of_its_input_is_refused_before_a_model_loads_naming_the_ids_and_the_fix()
+    {
+        var h = fixture.Harness;
+        var upstream = TrainingPipelines.Ingest(h.DataFile) + TrainingPipelines.Sft() + """
+              damaged: { kind: ref-logprobs, input: ingest, model: sft, max_length: 64 }
+
+            """;
+        var cache = await h.OutputAsync(await h.RunAsync(upstream), "damaged");
+        var lost = await CacheTampering.DropRowsAsync(h.Storage, cache, ktoMismatched: false, 3, 17);
+
+        var loads = ModelLoader.LoadCount;
+        var error = await Record.ExceptionAsync(() => h.RunAsync(upstream + """
+              on_damaged:
+                kind: dpo
+                input: damaged
+                init: sft
+                max_steps: 2
+
+            """));
+        var user = Assert.IsType<UserErrorException>(Unwrap(error), exactMatch: false);
+        Assert.Equal(
+            $"on_damaged: the reference cache 'damaged' is incomplete: 2 of the 48 pairs of its input stage 'ingest' are neither cached nor " +
+            $"quarantined ({lost[0]}, {lost[1]}). Recompute it: rerun the ref-logprobs stage with 'align run <pipeline> --force damaged'",
+            user.Message);
+        Assert.Equal(loads, ModelLoader.LoadCount); // refused before the policy is loaded
+    }
+
+    [Fact]
+    public async Task Pairs_quarantined_for_over_long_prompts_count_as_covered_by_the_cache()
+    {
+        var h = fixture.Harness;
+        // Byte tokenizer with BOS: prompts "xyz?" … "vwxyz?" are 5–7 tokens, so max_length 6 quarantines the 4- and
+        // 5-letter words (prompt_too_long) and caches the 3-letter ones, their completions cut to 1 token.
+        var record = await h.RunAsync(TrainingPipelines.Ingest(h.DataFile) + TrainingPipelines.Sft() + """
+              short: { kind: ref-logprobs, input: ingest, model: sft, max_length: 6 }
+
+            """);
+        var cache = await h.OutputAsync(record, "short");
+        var ids = await ReferenceCacheReader.ReadAsync(h.Storage, cache).Select(r => r.Pair.Id).ToListAsync();
+        var quarantined = await ParquetTableReader.ReadAllAsync(h.Storage, cache.Files.Where(f => f.StartsWith("quarantine/", StringComparison.Ordinal)).Select(cache.Path))
+            .Select(QuarantinedRow.FromRow).CountAsync(q => q.Reason == "prompt_too_long");
+
+        var coverage = await CacheCoverage.OfAsync(h.Storage, cache, ids);
+        TestContext.Current.TestOutputHelper?.WriteLine($"cached {ids.Count}, quarantined {quarantined}");
+        Assert.True(ids.Count > 0 && quarantined > 0, $"the test needs both: cached {ids.Count}, quarantined {quarantined}");
+        Assert.Equal(48, ids.Count + quarantined);
+        Assert.True(coverage.Complete);
+        Assert.Equal(("ingest", 48L), (coverage.InputStage, coverage.InputPairs));
+
+        var partial = await CacheCoverage.OfAsync(h.Storage, cache, ids.Skip(1));
+        Assert.Equal([ids[0]], partial.Missing);
     }
 
     private static Exception? Unwrap(Exception? error)
