@@ -10,12 +10,17 @@ namespace AlignmentPipeline.Modeling.Models;
 // GPT-2 (Radford et al. 2019) in one file: Conv1D, Gpt2Attention, Gpt2Mlp, Gpt2Block, Gpt2Config, Gpt2Model.
 // Learned positions, LayerNorm, GELU, fused c_attn; field names equal Hugging Face checkpoint keys.
 
-/// <summary>OpenAI's "Conv1D": a linear layer whose weight is stored (in, out), so y = x @ W + b.</summary>
-internal sealed class Conv1D : nn.Module<Tensor, Tensor>
+/// <summary>
+/// OpenAI's "Conv1D": a linear layer whose weight is stored (in, out), so y = x @ W + b. Public so that adapters (LoRA)
+/// can find GPT-2's projections as they find <see cref="Linear"/> layers; models call it through <c>call</c>, which runs
+/// forward hooks.
+/// </summary>
+public sealed class Conv1D : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
     private readonly Parameter bias;
 
+    /// <summary>A projection from <paramref name="inFeatures"/> to <paramref name="outFeatures"/>, weight ~ N(0, 0.02²), bias 0.</summary>
     public Conv1D(int inFeatures, int outFeatures)
         : base(nameof(Conv1D))
     {
@@ -24,6 +29,10 @@ internal sealed class Conv1D : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The weight, stored transposed with respect to <see cref="Linear"/>: (in, out).</summary>
+    public Parameter Weight => weight;
+
+    /// <inheritdoc />
     public override Tensor forward(Tensor x) => matmul(x, weight) + bias; // (B, T, out)
 }
 
@@ -49,7 +58,7 @@ internal sealed class Gpt2Attention : nn.Module
     public Tensor forward(Tensor x, Tensor? mask, KvCache? cache)
     {
         var (B, T, C) = (x.shape[0], x.shape[1], x.shape[2]);
-        var qkv = c_attn.forward(x).split(C, dim: 2); // 3 × (B, T, C)
+        var qkv = c_attn.call(x).split(C, dim: 2); // 3 × (B, T, C)
         var q = qkv[0].view(B, T, nHeads, headDim).transpose(1, 2); // (B, nh, T, hd)
         var k = qkv[1].view(B, T, nHeads, headDim).transpose(1, 2); // (B, nh, T, hd)
         var v = qkv[2].view(B, T, nHeads, headDim).transpose(1, 2); // (B, nh, T, hd)
@@ -59,7 +68,7 @@ internal sealed class Gpt2Attention : nn.Module
         }
 
         var y = F.scaled_dot_product_attention(q, k, v, mask, 0.0, mask is null && T > 1); // (B, nh, T, hd)
-        return c_proj.forward(y.transpose(1, 2).reshape(B, T, C)); // (B, T, C)
+        return c_proj.call(y.transpose(1, 2).reshape(B, T, C)); // (B, T, C)
     }
 }
 
@@ -81,8 +90,8 @@ internal sealed class Gpt2Mlp : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var h = c_fc.forward(x); // (B, T, 4C)
-        return c_proj.forward(tanhGelu ? h.gelu(GELU.Approximate.tanh) : h.gelu()); // (B, T, C)
+        var h = c_fc.call(x); // (B, T, 4C)
+        return c_proj.call(tanhGelu ? h.gelu(GELU.Approximate.tanh) : h.gelu()); // (B, T, C)
     }
 }
 

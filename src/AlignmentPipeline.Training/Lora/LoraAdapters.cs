@@ -14,7 +14,9 @@ namespace AlignmentPipeline.Training.Lora;
 /// adapters, and a checkpoint of the trainable parameters holds only them. Each adapter is two bias-free
 /// <see cref="Linear"/> children of the projection, <c>lora_A</c> (in → r, Kaiming-uniform as nn.Linear and PEFT
 /// initialise it) and <c>lora_B</c> (r → out, zero), named like PEFT's keys (<c>….q_proj.lora_A.weight</c>), and a
-/// forward hook adds their path to the projection's output. <see cref="Merge"/> folds them into W₀ and leaves a plain model.
+/// forward hook adds their path to the projection's output. Projections are the Llama family's <see cref="Linear"/>
+/// layers and GPT-2's <see cref="Conv1D"/> layers (weight stored (in, out); PEFT's <c>fan_in_fan_out</c>).
+/// <see cref="Merge"/> folds the adapters into W₀ and leaves a plain model.
 /// </summary>
 internal sealed class LoraAdapters : IDisposable
 {
@@ -30,7 +32,7 @@ internal sealed class LoraAdapters : IDisposable
     }
 
     /// <summary>The adapted projections by module name, e.g. <c>model.layers.0.self_attn.q_proj</c>.</summary>
-    public IReadOnlyList<string> Targets => adapters.Select(a => a.Name).ToArray();
+    public IReadOnlyList<string> Targets => adapters.Select(a => a.Projection.Name).ToArray();
 
     /// <summary>Adapter parameters (A and B of every target), the only trainable ones while attached.</summary>
     public long TrainableParameterCount => adapters.Sum(a => a.A.weight.numel() + a.B.weight.numel());
@@ -52,24 +54,26 @@ internal sealed class LoraAdapters : IDisposable
     }
 
     /// <summary>
-    /// Freezes <paramref name="model"/> and attaches adapters to every <see cref="Linear"/> inside its transformer blocks whose
-    /// last name segment is one of <see cref="LoraOptions.TargetModules"/>. A draws from torch's global generator:
-    /// seed it first. Adapters are float32 on the model's device whatever the model's dtype.
-    /// A target name that matches no such layer is a <see cref="UserErrorException"/> listing the names there are.
+    /// Freezes <paramref name="model"/> and attaches adapters to every projection (<see cref="Linear"/> or GPT-2's
+    /// <see cref="Conv1D"/>) inside its transformer blocks whose last name segment is one of
+    /// <see cref="LoraOptions.TargetModules"/>, or of <see cref="DefaultTargets"/> when that is null. A draws from torch's
+    /// global generator: seed it first. Adapters are float32 on the model's device whatever the model's dtype.
+    /// A target name that matches no such layer is a <see cref="UserErrorException"/> listing the names this architecture has.
     /// </summary>
     public static LoraAdapters Attach(ICausalLanguageModel model, LoraOptions options)
     {
         var candidates = model.Module.named_modules()
-            .Where(m => m.module is Linear && IsInsideBlock(m.name))
-            .Select(m => (Name: m.name, Linear: (Linear)m.module))
+            .Where(m => m.module is Linear or Conv1D && IsInsideBlock(m.name))
+            .Select(m => Projection.Of(m.name, m.module))
             .ToList();
         var available = candidates.Select(c => LastSegment(c.Name)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var missing = options.TargetModules.Where(t => !available.Contains(t)).ToList();
+        var targets = options.TargetModules ?? DefaultTargets(model.Config);
+        var missing = targets.Where(t => !available.Contains(t)).ToList();
         if (missing.Count > 0)
         {
             throw new UserErrorException(
-                $"lora.target_modules: {string.Join(", ", missing.Select(m => $"'{m}'"))} names no linear layer of this model's blocks; " +
-                (available.Count == 0 ? "this architecture has none LoRA can adapt (the Llama family has them)" : $"choose from {string.Join(", ", available)}"));
+                $"lora.target_modules: {string.Join(", ", missing.Select(m => $"'{m}'"))} names no projection of this {model.Config.ModelType} model's blocks; " +
+                (available.Count == 0 ? "this architecture has none LoRA can adapt" : $"choose from {string.Join(", ", available)}"));
         }
 
         foreach (var (_, parameter) in model.NamedParameters())
@@ -78,10 +82,10 @@ internal sealed class LoraAdapters : IDisposable
         }
 
         var adapters = new List<Adapter>();
-        foreach (var (name, linear) in candidates.Where(c => options.TargetModules.Contains(LastSegment(c.Name))))
+        foreach (var projection in candidates.Where(c => targets.Contains(LastSegment(c.Name))))
         {
-            var (outFeatures, inFeatures) = (linear.weight.shape[0], linear.weight.shape[1]);
-            var device = linear.weight.device;
+            var (outFeatures, inFeatures) = projection.Shape;
+            var device = projection.Weight.device;
             var a = nn.Linear(inFeatures, options.Rank, hasBias: false, device: device, dtype: ScalarType.Float32); // weight (r, in), Kaiming-uniform
             var b = nn.Linear(options.Rank, outFeatures, hasBias: false, device: device, dtype: ScalarType.Float32); // weight (out, r)
             using (no_grad())
@@ -89,16 +93,16 @@ internal sealed class LoraAdapters : IDisposable
                 b.weight.zero_();
             }
 
-            linear.register_module(AName, a);
-            linear.register_module(BName, b);
+            projection.Module.register_module(AName, a);
+            projection.Module.register_module(BName, b);
             var (scaling, dropout) = (options.Scaling, options.Dropout);
-            var hook = linear.register_forward_hook((module, x, output) =>
+            var hook = projection.Module.register_forward_hook((module, x, output) =>
             {
                 var input = dropout > 0 ? F.dropout(x, dropout, module.training) : x; // (…, in)
                 var update = b.forward(a.forward(input.to(ScalarType.Float32))) * scaling; // (…, out)
                 return output + update.to(output.dtype); // (…, out)
             });
-            adapters.Add(new Adapter(name, linear, a, b, scaling, hook));
+            adapters.Add(new Adapter(projection, a, b, scaling, hook));
         }
 
         return new LoraAdapters(model, adapters);
@@ -116,9 +120,9 @@ internal sealed class LoraAdapters : IDisposable
             foreach (var adapter in adapters)
             {
                 using var scope = NewDisposeScope();
-                var weight = adapter.Linear.weight; // (out, in)
+                var weight = adapter.Projection.Weight; // (out, in), or (in, out) for Conv1D
                 var delta = adapter.B.weight.matmul(adapter.A.weight) * adapter.Scaling; // (out, in)
-                weight.add_(delta.to(weight.dtype));
+                weight.add_((adapter.Projection.InputMajor ? delta.t() : delta).to(weight.dtype));
             }
         }
 
@@ -137,8 +141,8 @@ internal sealed class LoraAdapters : IDisposable
         foreach (var adapter in adapters)
         {
             adapter.Hook.remove();
-            adapter.Linear.register_module(AName, null!);
-            adapter.Linear.register_module(BName, null!);
+            adapter.Projection.Module.register_module(AName, null!);
+            adapter.Projection.Module.register_module(BName, null!);
             adapter.A.Dispose();
             adapter.B.Dispose();
         }
@@ -151,6 +155,27 @@ internal sealed class LoraAdapters : IDisposable
 
     private static string LastSegment(string name) => name[(name.LastIndexOf('.') + 1)..];
 
+    /// <summary>
+    /// PEFT's defaults when <see cref="LoraOptions.TargetModules"/> is not set: GPT-2's fused attention input
+    /// <c>c_attn</c>; the query and value projections (as in the paper) for the Llama family.
+    /// </summary>
+    public static IReadOnlyList<string> DefaultTargets(ICausalLanguageModelConfig config) =>
+        config.ModelType == "gpt2" ? ["c_attn"] : ["q_proj", "v_proj"];
+
+    /// <summary>An adaptable projection: its module name, the module, and its weight in either layout.</summary>
+    private sealed record Projection(string Name, nn.Module<Tensor, Tensor> Module, Parameter Weight, bool InputMajor)
+    {
+        /// <summary>(out, in) features.</summary>
+        public (long Out, long In) Shape => InputMajor ? (Weight.shape[1], Weight.shape[0]) : (Weight.shape[0], Weight.shape[1]);
+
+        public static Projection Of(string name, nn.Module module) => module switch
+        {
+            Linear linear => new(name, linear, linear.weight!, InputMajor: false), // weight (out, in)
+            Conv1D conv => new(name, conv, conv.Weight, InputMajor: true), // weight (in, out)
+            _ => throw new ArgumentException($"{name} is a {module.GetType().Name}, not a projection", nameof(module)),
+        };
+    }
+
     private sealed record Adapter(
-        string Name, Linear Linear, Linear A, Linear B, double Scaling, nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover Hook);
+        Projection Projection, Linear A, Linear B, double Scaling, nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover Hook);
 }

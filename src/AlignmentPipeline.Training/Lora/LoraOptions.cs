@@ -22,9 +22,10 @@ public sealed record LoraOptions : IValidatableOptions
     [Range(0.0, 0.99)]
     public double Dropout { get; init; }
 
-    [Description("Linear layers of the transformer blocks to adapt, by name: q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, " +
-                 "down_proj. Default: [q_proj, v_proj] (as in the paper).")]
-    public IReadOnlyList<string> TargetModules { get; init; } = ["q_proj", "v_proj"];
+    [Description("Projections of the transformer blocks to adapt, by the last part of their name as in PEFT: q_proj, k_proj, " +
+                 "v_proj, o_proj, gate_proj, up_proj, down_proj for the Llama family; c_attn, c_proj (attention output and MLP " +
+                 "output), c_fc for GPT-2. Default: PEFT's choice for the architecture, [q_proj, v_proj] (as in the paper) or [c_attn].")]
+    public IReadOnlyList<string>? TargetModules { get; init; }
 
     /// <summary>α / r, the factor of B·A.</summary>
     public double Scaling => Alpha / Rank;
@@ -36,7 +37,7 @@ public sealed record LoraOptions : IValidatableOptions
             yield return new("alpha", $"must be a number > 0 (got {Alpha}); twice the rank is usual");
         }
 
-        if (TargetModules.Count == 0)
+        if (TargetModules is { Count: 0 })
         {
             yield return new("target_modules", "name at least one layer, e.g. [q_proj, v_proj]");
         }
