@@ -105,7 +105,10 @@ internal static class ImplicitRewardEvaluation
         return (items, describe);
     }
 
-    /// <summary>The cached pairs of the requested split; a cache whose rows carry no split is read whole.</summary>
+    /// <summary>
+    /// The cached pairs of the requested split; a cache whose rows carry no split is read whole. A cache that lacks pairs
+    /// of the stage it scored (<see cref="CacheCoverage"/>) is refused before any model loads.
+    /// </summary>
     private static async Task<IReadOnlyList<CachedPair>> ReadPairsAsync(StageContext context, StageOutput cache, PromptSplit split, CancellationToken cancellationToken)
     {
         var rows = new List<CachedPair>();
@@ -113,6 +116,8 @@ internal static class ImplicitRewardEvaluation
         {
             rows.Add(row);
         }
+
+        (await CacheCoverage.OfAsync(context.Storage, cache, rows.Select(r => r.Pair.Id), cancellationToken)).Require(context.StageName, cache.StageName);
 
         var splits = rows.Select(r => r.Split).Distinct().Order(StringComparer.Ordinal).ToList();
         if (split == PromptSplit.All || splits.All(s => s.Length == 0))
