@@ -27,28 +27,37 @@ public sealed class NearDedupShardingTests
         return rows;
     }
 
-    private static async Task<(List<string> Kept, List<string> Quarantine, PipelineHarness.Outputs Outputs)> RunAsync(PipelineHarness harness, int files)
+    /// <summary>The corpus cut into <paramref name="files"/> JSONL files (one ingest part each); <paramref name="emptyFile"/> adds an empty one in the middle.</summary>
+    private static async Task<(List<string> Kept, List<string> Quarantine, PipelineHarness.Outputs Outputs)> RunAsync(
+        PipelineHarness harness, int files, string options = Options, bool emptyFile = false)
     {
         var rows = Corpus();
         var paths = Enumerable.Range(0, files).Select(f => harness.WriteFile($"part{f}.jsonl",
             DedupTests.Jsonl(rows.Skip(rows.Count * f / files).Take(rows.Count * (f + 1) / files - rows.Count * f / files)))).ToList();
-        var outputs = await DedupTests.RunNearAsync(harness, paths, Options);
+        if (emptyFile)
+        {
+            paths.Insert(files / 2, harness.WriteFile("empty.jsonl", ""));
+        }
+
+        var outputs = await DedupTests.RunNearAsync(harness, paths, options);
         var kept = (await outputs.PairsAsync("near")).Select(p => p.Id).ToList();
         var quarantine = (await outputs.QuarantineAsync("near")).Select(q => $"{q.Source} {q.Reason} {q.Detail}").ToList();
         return (kept, quarantine, outputs);
     }
 
-    [Fact]
-    public async Task One_part_and_three_parts_keep_the_same_ids_and_quarantine_the_same_rows()
+    [Theory]
+    [InlineData("")]
+    [InlineData("\njaccard_check: 0.5")]
+    public async Task One_part_and_three_parts_keep_the_same_ids_and_quarantine_the_same_rows(string jaccardCheck)
     {
         using var one = new PipelineHarness();
         using var three = new PipelineHarness();
-        var single = await RunAsync(one, 1);
-        var sharded = await RunAsync(three, 3);
+        var single = await RunAsync(one, 1, Options + jaccardCheck);
+        var sharded = await RunAsync(three, 3, Options + jaccardCheck, emptyFile: true);
 
         Assert.Equal(1, single.Outputs.Record.Stages.Single(s => s.Name == "signatures").Tasks);
-        Assert.Equal(3, sharded.Outputs.Record.Stages.Single(s => s.Name == "signatures").Tasks);
-        Assert.Equal(3, sharded.Outputs.Record.Stages.Single(s => s.Name == "near").Tasks);
+        Assert.Equal(4, sharded.Outputs.Record.Stages.Single(s => s.Name == "signatures").Tasks);
+        Assert.Equal(4, sharded.Outputs.Record.Stages.Single(s => s.Name == "near").Tasks);
         Assert.Equal(40, single.Quarantine.Count); // every planted variant, nothing else
         Assert.Equal(single.Kept, sharded.Kept);
         Assert.Equal(single.Quarantine, sharded.Quarantine);
