@@ -2,14 +2,15 @@
 //   stories260K (the trained .gguf from shared/data) and
 //   a ~15M-parameter Llama (stories15M's shape: dim 288, 6 layers, 6 heads, vocab 32000; random weights, seed 15),
 // each three ways: (a) one pair per forward, chosen and rejected padded together (batch_tokens: 1),
-// (b) length-bucketed token-budget batches (batch_tokens, default 8192), (c) (b) with prefix sharing.
+// (b) length-bucketed token-budget batches (batch_tokens, default auto: 2048 on a CPU), (c) (b) with prefix sharing
+// (each pair one packed row, prompt | chosen | rejected).
 // The 15M model is tokenized with stories260K's tok512.bin. Its ids (< 512) are valid rows of a 32000-row embedding,
 // and with random weights the cost does not depend on which ids arrive, only on how many: tok512 is a real
 // SentencePiece BPE, so the lengths are those of a real subword tokenizer, and both models see the same sequences,
 // which makes their rows comparable. (A 32000-piece Llama tokenizer would give somewhat fewer tokens per pair; none is
 // in shared/data.) Wall time is what the stage record says; CPU time is this process's, which is the steadier number
 // on a machine shared with other work.
-// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1] [batch_tokens=8192]
+// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1] [batch_tokens=auto]
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -27,7 +28,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var data = Path.GetFullPath(args.Length > 0 ? args[0] : "../shared/data");
 var pairs = args.Length > 1 ? int.Parse(args[1]) : 150;
 var threads = args.Length > 2 ? int.Parse(args[2]) : 1;
-var budget = args.Length > 3 ? int.Parse(args[3]) : 8192;
+var budget = args.Length > 3 ? args[3] : "auto";
 new ModelRuntimeOptions("cpu", "float32", threads).ApplyThreads();
 var root = Directory.CreateTempSubdirectory("align-bench-cache-").FullName;
 var input = Path.Combine(root, "hh.jsonl.gz");
@@ -80,8 +81,8 @@ await runner.RunAsync(new PipelineLoader(registry).Load(Pipeline(""), Path.Combi
 Console.WriteLine($"First {pairs} HH harmless test transcripts, max_length 512, {threads} torch thread(s), {Environment.ProcessorCount} cores, " +
                   $"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
 Console.WriteLine();
-Console.WriteLine("| model | variant | pairs | wall s | CPU s | pairs/s | completion tokens/s | forwards | positions run | load (1 min) |");
-Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+Console.WriteLine("| model | variant | pairs | wall s | CPU s | pairs/s | completion tokens/s | forwards | positions run | CPU µs / position | load (1 min) |");
+Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
 var ratios = new List<string>();
 foreach (var (modelName, modelOptions) in models)
 {
@@ -108,14 +109,17 @@ foreach (var (modelName, modelOptions) in models)
         var completionTokens = stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>();
         measured.Add((wall, cpuSeconds));
         rows = stage.RowsOut ?? 0;
+        var positions = stats["positions"]!.GetValue<long>();
         Console.WriteLine($"| {modelName} | {name} | {stage.RowsOut} | {wall:0.00} | {cpuSeconds:0.00} | {stage.RowsOut / wall:0.0} | {completionTokens / wall:0} | " +
-                          $"{stats["forwards"]} | {stats["positions"]} | {load} |");
+                          $"{stats["forwards"]} | {positions} | {cpuSeconds / positions * 1e6:0.0} | {load} |");
     }
 
     ratios.Add($"{modelName}: (b)/(a) = {measured[0].Wall / measured[1].Wall:0.00} wall, {measured[0].Cpu / measured[1].Cpu:0.00} CPU; " +
                $"(c)/(b) = {measured[1].Wall / measured[2].Wall:0.00} wall, {measured[1].Cpu / measured[2].Cpu:0.00} CPU. " +
                $"Per pair: {stats!["prompt_tokens"]!.GetValue<long>() / (double)rows:0} prompt tokens, " +
-               $"{(stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()) / (2.0 * rows):0} tokens per completion.");
+               $"{(stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()) / (2.0 * rows):0} tokens per completion; " +
+               $"unpadded positions {2 * stats["prompt_tokens"]!.GetValue<long>() + stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()} " +
+               $"(prompt twice), {stats["prompt_tokens"]!.GetValue<long>() + stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()} (prompt once).");
 }
 
 Console.WriteLine();

@@ -14,8 +14,9 @@ public sealed class SharedPromptLogProbsTests
         return new SharedPromptRequest(tokens[..prompt], [.. completions.Select((length, k) => tokens[starts[k]..(starts[k] + length)])]);
     }
 
-    // Prompts of 1…17 tokens; two completions each (one of them empty), and one row with three completions.
-    private static SharedPromptRequest[] Rows => [Row(1, 5, 9, 3), Row(2, 17, 2, 11), Row(3, 1, 6, 6), Row(4, 9, 0, 4), Row(5, 12, 14, 1, 7)];
+    // Prompts of 1…30 tokens; two completions each (one of them empty), one row with three completions, and one row of
+    // 30 + 25 + 25 = 80 tokens, longer than the models' 64 positions (each prompt + completion fits).
+    private static SharedPromptRequest[] Rows => [Row(1, 5, 9, 3), Row(2, 17, 2, 11), Row(3, 1, 6, 6), Row(4, 9, 0, 4), Row(5, 12, 14, 1, 7), Row(6, 30, 25, 25)];
 
     public static TheoryData<string> Models => ["llama", "gpt2"];
 
@@ -47,6 +48,14 @@ public sealed class SharedPromptLogProbsTests
 
         Assert.Equal(0, together[6].Sum); // row 3's empty first completion
         Assert.True(expected.Where(e => e.TokenCount > 0).All(e => e.Sum < 0));
+    }
+
+    [Fact]
+    public void A_completion_whose_positions_exceed_the_model_is_refused()
+    {
+        using var model = Model("llama");
+        var error = Assert.Throws<ArgumentException>(() => CompletionLogProbs.ComputeSharedPrompt(model, [Row(8, 40, 30, 1)], LogProbMode.Inference));
+        Assert.Contains("position id 69 exceeds the model's 64 positions", error.Message);
     }
 
     [Fact]

@@ -57,8 +57,8 @@ public static class CompletionLogProbs
     /// own earlier tokens only, at the positions they would have after the prompt alone (prompt length + j). The
     /// numbers equal <see cref="Compute(ICausalLanguageModel, IReadOnlyList{LogProbRequest}, LogProbMode)"/> on
     /// (prompt, completion) within float32 rounding, for the cost of prompt + completions positions instead of
-    /// completions × (prompt + completion), and with no intra-pair padding. Rows are right-padded; a row's length
-    /// (prompt plus all its completions) must fit the model's positions.
+    /// completions × (prompt + completion), and with no intra-pair padding. Rows are right-padded; each prompt +
+    /// completion must fit the model's positions, the packed row may be longer.
     /// </summary>
     /// <returns>One sequence per completion, in request order and completion order within a request.</returns>
     public static LogProbBatch ComputeSharedPrompt(ICausalLanguageModel model, IReadOnlyList<SharedPromptRequest> batch, LogProbMode mode)

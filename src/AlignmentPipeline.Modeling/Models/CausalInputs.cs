@@ -11,7 +11,8 @@ internal static class CausalInputs
     /// exact) or there is one new token (it sees every key: no mask at all). Attention modules pass
     /// <c>is_causal = mask is null &amp;&amp; T &gt; 1</c>. A query always attends to itself, so rows of padding never become
     /// all-masked (which would give NaN). A 4-d
-    /// <paramref name="attentionMask"/> (B, 1, T, S) is taken as that boolean mask itself and needs <paramref name="positionIds"/>.
+    /// <paramref name="attentionMask"/> (B, 1, T, S) is taken as that boolean mask itself and needs <paramref name="positionIds"/>;
+    /// then the positions must be below <paramref name="maxLength"/>, while the row itself may be longer.
     /// </summary>
     public static (Tensor Positions, Tensor? Mask) Prepare(
         Tensor inputIds, Tensor? attentionMask, Tensor? positionIds, int past, int maxLength)
@@ -23,7 +24,7 @@ internal static class CausalInputs
 
         var (b, t) = (inputIds.shape[0], inputIds.shape[1]);
         var s = past + t;
-        if (s > maxLength)
+        if (s > maxLength && attentionMask is not { ndim: 4 })
         {
             throw new ArgumentException($"sequence of {s} tokens ({past} cached + {t} new) exceeds the model's {maxLength}");
         }
@@ -46,6 +47,13 @@ internal static class CausalInputs
             {
                 throw new ArgumentException(
                     $"a 4-d attention mask must be (B, 1, T, cached + T) = ({b}, 1, {t}, {s}) and needs position ids; got [{string.Join(", ", attentionMask.shape)}]");
+            }
+
+            // Positions, not the row length, must fit: a row may pack sequences that each fit (e.g. a prompt and two completions).
+            var highest = positionIds.numel() == 0 ? 0 : positionIds.max().item<long>();
+            if (highest >= maxLength)
+            {
+                throw new ArgumentException($"position id {highest} exceeds the model's {maxLength} positions");
             }
 
             return (positionIds, attentionMask.to(@bool));

@@ -9,8 +9,9 @@ namespace AlignmentPipeline.Modeling.ReferenceCache;
 /// rejected) and batches are sorted by the pair's longer sequence through <see cref="CompletionLogProbs.Compute(ICausalLanguageModel, IReadOnlyList{LogProbRequest}, LogProbMode)"/>.
 /// With prefix sharing a pair whose completions share their prompt ids is one packed row (prompt | chosen | rejected)
 /// through <see cref="CompletionLogProbs.ComputeSharedPrompt"/>, sorted by that row's length: the prompt runs once and
-/// the shorter completion is not padded to the longer; pairs that do not share the prompt (keep_end cut it
-/// differently, the prefix rule fell back) or whose packed row exceeds the model's positions take the unshared path.
+/// the shorter completion is not padded to the longer (the row may be longer than the model's positions: only
+/// prompt + longer completion must fit). Pairs that do not share the prompt (keep_end cut it differently, the prefix
+/// rule fell back) take the unshared path.
 /// </summary>
 internal sealed class PairScorer(ICausalLanguageModel model, int batchTokens, bool prefixSharing)
 {
@@ -30,9 +31,7 @@ internal sealed class PairScorer(ICausalLanguageModel model, int batchTokens, bo
     public IReadOnlyList<PairLogProbs> Score(IReadOnlyList<EncodedPair> pairs)
     {
         var results = new PairLogProbs?[pairs.Count];
-        var shared = prefixSharing
-            ? Enumerable.Range(0, pairs.Count).Where(i => pairs[i].SharesPrompt && PackedLength(pairs[i]) <= model.Config.MaxSequenceLength).ToList()
-            : [];
+        var shared = prefixSharing ? Enumerable.Range(0, pairs.Count).Where(i => pairs[i].SharesPrompt).ToList() : [];
         var unshared = Enumerable.Range(0, pairs.Count).Except(shared).ToList();
 
         foreach (var batch in LengthBuckets.Plan([.. unshared.Select(i => 2 * pairs[i].LongestSequence)], batchTokens))

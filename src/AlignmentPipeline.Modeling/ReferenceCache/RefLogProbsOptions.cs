@@ -66,7 +66,7 @@ public sealed record RefLogProbsOptions : IValidatableOptions
     [Description("Score each pair as one packed row, prompt | chosen | rejected, in which the rejected tokens attend to the prompt " +
                  "but not to the chosen ones: the prompt runs once and the shorter completion is not padded to the longer. Rows are " +
                  "sorted by length into batches under batch_tokens. Same numbers within 1e-5, less compute when prompts are long; a pair " +
-                 "whose prompts differ after truncation, or whose row exceeds the model's positions, is scored unshared. Default: false.")]
+                 "whose chosen and rejected prompts differ after truncation (keep_end) is scored unshared. Default: false.")]
     public bool PrefixSharing { get; init; }
 
     [Description("Also score each pair's prompt with the chosen and rejected completions of a donor pair (the next pair of its " +

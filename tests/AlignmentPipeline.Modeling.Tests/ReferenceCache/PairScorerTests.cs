@@ -17,7 +17,7 @@ public sealed class PairScorerTests : IDisposable
         return new EncodedPair(promptIds, tokens[prompt..(prompt + chosen)], tokens[(prompt + chosen)..], promptIds, promptIds, PrefixMismatch: false);
     }
 
-    // Prompts of 1…17 tokens, completions of 0…14; the last pair's packed row (30 + 20 + 20 = 70) exceeds the model's 64 positions.
+    // Prompts of 1…30 tokens, completions of 0…20; the last pair's packed row (30 + 20 + 20 = 70) is longer than the model's 64 positions.
     private static EncodedPair[] Pairs => [Pair(1, 5, 9, 3), Pair(2, 17, 2, 11), Pair(3, 1, 6, 6), Pair(4, 9, 0, 4), Pair(5, 12, 14, 1), Pair(6, 30, 20, 20)];
 
     [Theory]
@@ -50,8 +50,8 @@ public sealed class PairScorerTests : IDisposable
 
         // Unshared: two rows per pair, each padded to the pair's longer sequence.
         Assert.Equal(pairs.Sum(p => 2L * (p.PromptIds.Count + Math.Max(p.ChosenIds.Count, p.RejectedIds.Count))), plain.Positions);
-        // Shared: one row per pair, prompt + chosen + rejected with no padding; the over-long last pair runs unshared.
-        Assert.Equal(pairs[..^1].Sum(p => (long)p.PromptIds.Count + p.ChosenIds.Count + p.RejectedIds.Count) + 2 * (30 + 20), shared.Positions);
+        // Shared: one row per pair, prompt + chosen + rejected with no padding.
+        Assert.Equal(pairs.Sum(p => (long)p.PromptIds.Count + p.ChosenIds.Count + p.RejectedIds.Count), shared.Positions);
         Assert.Equal((pairs.Length, pairs.Length), (plain.Forwards, shared.Forwards));
     }
 }
