@@ -15,11 +15,11 @@ namespace AlignmentPipeline.Training.Stages;
 /// show policy = reference (the trainers' sanity check).</param>
 internal sealed record DeclaredReference(string Option, string Path, bool IsInit)
 {
-    /// <summary>Resolves <paramref name="reference"/> (null: <paramref name="init"/>) and compares it with the init model at <paramref name="initPath"/>.</summary>
+    /// <summary>Resolves <c>reference</c> (default: <c>init</c>) and compares it with the init model at <paramref name="initPath"/>.</summary>
     public static async Task<DeclaredReference> ResolveAsync(
-        StageContext stage, string? reference, string init, string initPath, CancellationToken cancellationToken = default)
+        StageContext stage, ReferenceTrainerOptions options, string initPath, CancellationToken cancellationToken = default)
     {
-        var option = reference ?? init;
+        var option = options.Reference ?? options.Init!;
         var path = await ModelArtifacts.ResolveAsync(stage, option, cancellationToken);
         return new DeclaredReference(option, path, path == initPath || ReferenceModelFiles.WeightsHash(initPath) == ReferenceModelFiles.WeightsHash(path));
     }

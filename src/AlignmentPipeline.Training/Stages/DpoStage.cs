@@ -36,7 +36,7 @@ public sealed class DpoStage(DpoOptions options) : IStage
         var input = stage.Inputs[0];
         var lossOptions = options.Loss.ToLossOptions();
         var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
-        var reference = lossOptions.RequiresReference ? await DeclaredReference.ResolveAsync(stage, options.Reference, options.Init!, setup.InitPath!, cancellationToken) : null;
+        var reference = lossOptions.RequiresReference ? await DeclaredReference.ResolveAsync(stage, options, setup.InitPath!, cancellationToken) : null;
         var fromCache = reference is not null && !options.LiveReference;
         if (reference is null && input.Metadata["cache_key"] is not null)
         {

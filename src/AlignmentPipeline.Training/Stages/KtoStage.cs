@@ -34,7 +34,7 @@ public sealed class KtoStage(KtoOptions options) : IStage
         var stage = context.Stage;
         var input = stage.Inputs[0];
         var setup = await TrainerSetup.ResolveAsync(stage, options, options.Init, options.Tokenizer, cancellationToken);
-        var reference = await DeclaredReference.ResolveAsync(stage, options.Reference, options.Init!, setup.InitPath!, cancellationToken);
+        var reference = await DeclaredReference.ResolveAsync(stage, options, setup.InitPath!, cancellationToken);
         var cacheKey = reference.RequireCache(stage, input, setup.Tokenizer, options, "reference log-probs of completions and mismatched KL completions");
 
         var (rows, heldOut) = await TrainingPairs.ReadCacheAsync(stage, input, cancellationToken);
