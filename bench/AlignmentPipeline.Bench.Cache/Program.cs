@@ -10,7 +10,7 @@
 // which makes their rows comparable. (A 32000-piece Llama tokenizer would give somewhat fewer tokens per pair; none is
 // in shared/data.) Wall time is what the stage record says; CPU time is this process's, which is the steadier number
 // on a machine shared with other work.
-// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1] [batch_tokens=auto]
+// Usage: dotnet run --project bench/AlignmentPipeline.Bench.Cache -c Release -- <shared/data folder> [pairs=150] [threads=1] [batch_tokens=auto, or several: 1024,2048]
 using System.Diagnostics;
 using System.Globalization;
 using System.IO.Compression;
@@ -28,7 +28,7 @@ CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 var data = Path.GetFullPath(args.Length > 0 ? args[0] : "../shared/data");
 var pairs = args.Length > 1 ? int.Parse(args[1]) : 150;
 var threads = args.Length > 2 ? int.Parse(args[2]) : 1;
-var budget = args.Length > 3 ? args[3] : "auto";
+var budgets = (args.Length > 3 ? args[3] : "auto").Split(',');
 new ModelRuntimeOptions("cpu", "float32", threads).ApplyThreads();
 var root = Directory.CreateTempSubdirectory("align-bench-cache-").FullName;
 var input = Path.Combine(root, "hh.jsonl.gz");
@@ -57,11 +57,15 @@ using (var model = new LlamaModel(new LlamaConfig
     ("stories260K", $"model: \"{Path.Combine(data, "models/stories260K/stories260K.gguf")}\""),
     ("llama 15M (random)", $"model: \"{llama15M}\"\n    tokenizer: \"{Path.Combine(data, "models/stories260K/tok512.bin")}\""),
 ];
+// (a) once, then (b) and (c) for each budget: variants[1 + 2k] is (b) and variants[2 + 2k] is (c) of budgets[k].
 (string Name, string Options)[] variants =
 [
     ("(a) one pair per forward", "batch_tokens: 1"),
-    ($"(b) bucketed, {budget} tokens", $"batch_tokens: {budget}"),
-    ("(c) (b) + prefix sharing", $"batch_tokens: {budget}\n    prefix_sharing: true"),
+    .. budgets.SelectMany(budget => new[]
+    {
+        ($"(b) bucketed, {budget} tokens", $"batch_tokens: {budget}"),
+        ($"(c) (b) + prefix sharing, {budget} tokens", $"batch_tokens: {budget}\n    prefix_sharing: true"),
+    }),
 ];
 
 var storage = new LocalStorage(Path.Combine(root, "runs"));
@@ -114,9 +118,14 @@ foreach (var (modelName, modelOptions) in models)
                           $"{stats["forwards"]} | {positions} | {cpuSeconds / positions * 1e6:0.0} | {load} |");
     }
 
-    ratios.Add($"{modelName}: (b)/(a) = {measured[0].Wall / measured[1].Wall:0.00} wall, {measured[0].Cpu / measured[1].Cpu:0.00} CPU; " +
-               $"(c)/(b) = {measured[1].Wall / measured[2].Wall:0.00} wall, {measured[1].Cpu / measured[2].Cpu:0.00} CPU. " +
-               $"Per pair: {stats!["prompt_tokens"]!.GetValue<long>() / (double)rows:0} prompt tokens, " +
+    for (var k = 0; k < budgets.Length; k++)
+    {
+        var (a, b, c) = (measured[0], measured[1 + 2 * k], measured[2 + 2 * k]);
+        ratios.Add($"{modelName}, batch_tokens {budgets[k]}: (b)/(a) = {a.Wall / b.Wall:0.00} wall, {a.Cpu / b.Cpu:0.00} CPU; " +
+                   $"(c)/(b) = {b.Wall / c.Wall:0.00} wall, {b.Cpu / c.Cpu:0.00} CPU; (c)/(a) = {a.Wall / c.Wall:0.00} wall, {a.Cpu / c.Cpu:0.00} CPU.");
+    }
+
+    ratios.Add($"{modelName}: per pair: {stats!["prompt_tokens"]!.GetValue<long>() / (double)rows:0} prompt tokens, " +
                $"{(stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()) / (2.0 * rows):0} tokens per completion; " +
                $"unpadded positions {2 * stats["prompt_tokens"]!.GetValue<long>() + stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()} " +
                $"(prompt twice), {stats["prompt_tokens"]!.GetValue<long>() + stats["chosen_tokens"]!.GetValue<long>() + stats["rejected_tokens"]!.GetValue<long>()} (prompt once).");
