@@ -8,8 +8,9 @@ namespace AlignmentPipeline.Data.Tables;
 /// Streams records into one Parquet file in storage. Each record's values are copied into typed per-column buffers
 /// (no boxing; strings and bytes into reused arenas, so records die young), and a row group is written column chunk by
 /// column chunk when it reaches <c>rowGroupRows</c> records or <see cref="MaxRowGroupBytes"/> of buffered values, so
-/// memory stays flat however many records pass. The file appears only on <see cref="CompleteAsync"/>; disposing without
-/// completing discards it.
+/// memory stays flat however many records pass. A full row group is encoded and compressed on another thread while the
+/// caller fills a second set of buffers (two groups at most; the file's bytes do not depend on timing). The file appears
+/// only on <see cref="CompleteAsync"/>; disposing without completing discards it.
 /// </summary>
 public sealed class ParquetTableWriter<T> : IAsyncDisposable
 {
@@ -17,7 +18,9 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
     public const long MaxRowGroupBytes = 32L << 20;
 
     private readonly DataField[] fields;
-    private readonly ColumnBuffer<T>[] buffers;
+    private ColumnBuffer<T>[] buffers;
+    private ColumnBuffer<T>[] spare;
+    private Task flushing = Task.CompletedTask;
     private readonly IPendingFile file;
     private readonly ParquetWriter writer;
     private readonly int rowGroupRows;
@@ -31,8 +34,10 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
         this.writer = writer;
         this.rowGroupRows = rowGroupRows;
         buffers = schema.Columns.Select(c => c.NewBuffer()).ToArray();
+        spare = schema.Columns.Select(c => c.NewBuffer()).ToArray();
     }
 
+    /// <summary>Rows in finished row groups (written or being written); every row after <see cref="CompleteAsync"/>.</summary>
     public long RowsWritten { get; private set; }
 
     /// <summary>Starts a file at <paramref name="path"/>; <paramref name="rowGroupRows"/> caps the rows of a row group (default 50,000).</summary>
@@ -57,7 +62,7 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
         buffered++;
         if (buffered >= rowGroupRows || bytes >= MaxRowGroupBytes)
         {
-            await FlushAsync(cancellationToken);
+            await StartFlushAsync(cancellationToken);
         }
     }
 
@@ -66,9 +71,10 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
     {
         if (buffered > 0 || RowsWritten == 0)
         {
-            await FlushAsync(cancellationToken);
+            await StartFlushAsync(cancellationToken);
         }
 
+        await flushing;
         writerClosed = true;
         await writer.DisposeAsync();
         await file.CommitAsync(cancellationToken);
@@ -76,6 +82,15 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            await flushing;
+        }
+        catch (Exception)
+        {
+            // The file is being discarded; a failed row group no longer matters.
+        }
+
         if (!writerClosed)
         {
             writerClosed = true;
@@ -85,18 +100,26 @@ public sealed class ParquetTableWriter<T> : IAsyncDisposable
         await file.DisposeAsync();
     }
 
-    private async Task FlushAsync(CancellationToken cancellationToken)
+    /// <summary>Waits for the previous row group to be written, then writes the buffered one in the background.</summary>
+    private async Task StartFlushAsync(CancellationToken cancellationToken)
+    {
+        await flushing;
+        (buffers, spare) = (spare, buffers);
+        var full = spare;
+        RowsWritten += buffered;
+        buffered = 0;
+        flushing = Task.Run(() => FlushAsync(full, cancellationToken), cancellationToken);
+    }
+
+    private async Task FlushAsync(ColumnBuffer<T>[] full, CancellationToken cancellationToken)
     {
         using (var group = writer.CreateRowGroup())
         {
             for (int c = 0; c < fields.Length; c++)
             {
-                await buffers[c].WriteAsync(group, fields[c], cancellationToken);
-                buffers[c].Clear();
+                await full[c].WriteAsync(group, fields[c], cancellationToken);
+                full[c].Clear();
             }
         }
-
-        RowsWritten += buffered;
-        buffered = 0;
     }
 }
