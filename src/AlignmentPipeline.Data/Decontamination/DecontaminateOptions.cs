@@ -13,6 +13,11 @@ public sealed record DecontaminateOptions
     [PathOrStage(AllowGlob = true, AllowStage = true)]
     public IReadOnlyList<string> Eval { get; init; } = [];
 
+    [Description("With an eval stage that kind: split divided into folders (train/, eval/ …): the split whose prompts form the " +
+                 "evaluation set; a split the stage does not have is an error naming the ones it has. An eval stage without split " +
+                 "folders is read whole. Default: eval.")]
+    public string EvalSplit { get; init; } = "eval";
+
     [Description("Field of eval file rows holding the text to compare. Default: prompt.")]
     public string EvalField { get; init; } = "prompt";
 

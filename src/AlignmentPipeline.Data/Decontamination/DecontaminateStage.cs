@@ -12,12 +12,13 @@ namespace AlignmentPipeline.Data.Decontamination;
 /// <summary>
 /// <c>kind: decontaminate</c>: drops pairs whose prompt shares word n-grams with an evaluation item above the
 /// threshold (reason <c>eval_overlap</c>); the detail names the matched item (<c>stage:id</c> or <c>file:line</c>)
-/// and the overlap. One task per input part; stats.json counts eval items and the distinct items matched.
+/// and the overlap. An eval stage split into folders contributes its <c>eval_split</c> split (<c>stage/split:id</c>).
+/// One task per input part; stats.json counts eval items and the distinct items matched.
 /// </summary>
 public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
 {
     public static StageKind Kind { get; } = StageKind.Define<DecontaminateOptions>(
-        "decontaminate", 2, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
+        "decontaminate", 3, "Drops pairs whose prompt shares word n-grams with evaluation items; the matched item is recorded in quarantine.",
         InputArity.One, o => new DecontaminateStage(o));
 
     public int TaskCount(IReadOnlyList<StageOutput> inputs) => Math.Max(1, PairParts.Of(inputs[0], "decontaminate").Count);
@@ -90,7 +91,8 @@ public sealed class DecontaminateStage(DecontaminateOptions options) : IStage
         {
             if (context.IsStage(eval))
             {
-                sources.Add(($"stage `{eval}`", $"fingerprint `{context.Upstream(eval).Fingerprint}`"));
+                var output = context.Upstream(eval);
+                sources.Add((output.IsSplit ? $"stage `{eval}` split `{options.EvalSplit}`" : $"stage `{eval}`", $"fingerprint `{output.Fingerprint}`"));
                 continue;
             }
 

@@ -14,6 +14,9 @@ namespace AlignmentPipeline.Data.Decontamination;
 /// </summary>
 internal sealed class EvalIndex
 {
+    /// <summary>The columns of an eval stage's pairs that the index needs (a pair's responses are never compared).</summary>
+    private static readonly string[] StageColumns = ["id", "prompt", "format"];
+
     private readonly Dictionary<ulong, List<int>> itemsByNgram = [];
     private readonly List<string> labels = [];
     private readonly MinHasher shingler;
@@ -29,10 +32,13 @@ internal sealed class EvalIndex
         {
             if (context.IsStage(eval))
             {
-                await foreach (var row in ParquetTableReader.ReadAllAsync(context.Storage, PairParts.Of(context.Upstream(eval), "decontaminate eval"), cancellationToken))
+                var output = context.Upstream(eval);
+                string name = output.IsSplit ? $"{eval}/{options.EvalSplit}" : eval;
+                var parts = PairParts.OfSplit(output, options.EvalSplit, "decontaminate", "eval_split");
+                await foreach (var row in ParquetTableReader.ReadAllAsync(context.Storage, parts, StageColumns, cancellationToken))
                 {
-                    var pair = PreferenceTable.FromRow(row);
-                    index.Add($"{eval}:{pair.Id}", PairText.Of(pair, pair.Prompt));
+                    string format = row.Has("format") ? row.String("format") ?? PreferencePair.TextFormat : PreferencePair.TextFormat;
+                    index.Add($"{name}:{row.String("id")}", PairText.Of(row.String("prompt") ?? "", format));
                 }
 
                 continue;

@@ -7,9 +7,12 @@ namespace AlignmentPipeline.Data.Records;
 internal static class PairText
 {
     /// <summary>The text of a field: itself for text pairs; the message contents joined by newlines for message lists.</summary>
-    public static string Of(PreferencePair pair, string field)
+    public static string Of(PreferencePair pair, string field) => Of(field, pair.Format);
+
+    /// <summary>The text of a field of a pair whose <see cref="PreferencePair.Format"/> is <paramref name="format"/>.</summary>
+    public static string Of(string field, string format)
     {
-        if (pair.Format != PreferencePair.MessagesFormat)
+        if (format != PreferencePair.MessagesFormat)
         {
             return field;
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Core.Storage;
+using AlignmentPipeline.Data.Splits;
 
 namespace AlignmentPipeline.Data.Tests.Decontamination;
 
@@ -53,5 +54,44 @@ public sealed class DecontaminateTests
         string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["clean"].Path("card.md"), TestContext.Current.CancellationToken));
         Assert.Contains($"| eval stage `heldout` | fingerprint `{outputs["heldout"].Fingerprint}` |", card);
         Assert.Contains("| in | 2 |\n| out | 1 |\n| dropped: `eval_overlap` | 1 |\n", card);
+    }
+
+    [Fact]
+    public async Task Eval_set_may_be_the_eval_split_of_a_split_stage_and_only_that_split_counts()
+    {
+        using var harness = new PipelineHarness();
+        var questions = Enumerable.Range(0, 12).Select(i => $"Question {i}: describe in plain words how a kettle number {i} boils water on a gas stove at home").ToList();
+        string heldout = harness.WriteFile("heldout.jsonl", string.Join('\n', questions.Select(q => Row(q))));
+        string train = harness.WriteFile("train.jsonl", string.Join('\n', questions.Select(q => Row(q, "yes", "no"))));
+        var outputs = await harness.RunAsync(
+            $"  heldout:\n    kind: ingest\n    inputs: [\"{heldout}\"]\n  halves:\n    kind: split\n    input: heldout\n    fractions: {{train: 0.5, eval: 0.5}}\n" +
+            $"  train:\n    kind: ingest\n    inputs: [\"{train}\"]\n  clean:\n    kind: decontaminate\n    input: train\n    eval: [halves]\n",
+            [.. DataStageKinds.All, SplitStage.Kind]);
+
+        // Which questions the split put in eval/ is read back from its output, independently of decontaminate.
+        var evalPairs = await outputs.PairsAsync(outputs["halves"].SplitParts("eval"));
+        var trainSplit = await outputs.PairsAsync(outputs["halves"].SplitParts("train"));
+        Assert.NotEmpty(evalPairs);
+        Assert.NotEmpty(trainSplit);
+
+        var dropped = await outputs.QuarantineAsync("clean");
+        Assert.Equal(evalPairs.Select(p => p.Prompt).Order(), dropped.Select(d => System.Text.Json.Nodes.JsonNode.Parse(d.Raw!)!["prompt"]!.GetValue<string>()).Order());
+        Assert.All(dropped, d => Assert.Matches(@"with eval item halves/eval:[0-9a-f]{32}$", d.Detail));
+        Assert.Equal(trainSplit.Select(p => p.Prompt).Order(), (await outputs.PairsAsync("clean")).Select(p => p.Prompt).Order());
+        Assert.Equal(evalPairs.Count, (await outputs.StatsAsync("clean"))["eval_items"]!.GetValue<int>());
+        string card = System.Text.Encoding.UTF8.GetString(await harness.Storage.ReadAllBytesAsync(outputs["clean"].Path("card.md"), TestContext.Current.CancellationToken));
+        Assert.Contains($"| eval stage `halves` split `eval` | fingerprint `{outputs["halves"].Fingerprint}` |", card);
+    }
+
+    [Fact]
+    public async Task An_eval_split_the_split_stage_does_not_have_is_an_error_naming_the_splits_it_has()
+    {
+        using var harness = new PipelineHarness();
+        string corpus = harness.WriteFile("pairs.jsonl", string.Join('\n', Enumerable.Range(0, 20).Select(i => Row($"prompt number {i}"))));
+        string yaml = $"  ingest:\n    kind: ingest\n    inputs: [\"{corpus}\"]\n  split:\n    kind: split\n    input: ingest\n" +
+                      "  clean:\n    kind: decontaminate\n    input: ingest\n    eval: [split]\n    eval_split: test\n";
+
+        var error = await Assert.ThrowsAsync<AlignmentPipeline.Core.UserErrorException>(() => harness.RunAsync(yaml, [.. DataStageKinds.All, SplitStage.Kind]));
+        Assert.Equal("decontaminate: stage 'split' has no split 'test' (its splits: eval, train); set 'eval_split' to one of them", error.Message);
     }
 }

@@ -9,7 +9,6 @@ public sealed class SplitInputTests
     [Theory]
     [InlineData("filter", "    input: split\n")]
     [InlineData("dedup", "    input: split\n")]
-    [InlineData("decontaminate", "    input: ingest\n    eval: [split]\n")]
     public async Task A_data_stage_reading_a_split_output_fails_naming_the_folders_instead_of_reading_nothing(string kind, string options)
     {
         using var harness = new PipelineHarness();
