@@ -6,14 +6,19 @@ namespace AlignmentPipeline.Data.Records;
 /// <summary>
 /// The pair files a data stage reads from an upstream output: its top-level parts. A split output (<c>train/</c>,
 /// <c>eval/</c> … folders) has none, and reading it would silently give zero rows, so it is refused with the fix,
-/// unless the reader names one of its splits (<see cref="OfSplit"/>).
+/// unless the reader names one of its splits (<see cref="OfSplit"/>). An output with no parts at all (the signatures of
+/// <c>minhash</c>, the table of <c>near-clusters</c>) holds no pairs and is refused the same way.
 /// </summary>
 internal static class PairParts
 {
     public static IReadOnlyList<string> Of(StageOutput output, string reader)
     {
         RequireUnsplit(output, reader);
-        return output.Parts;
+        return output.Parts.Count > 0
+            ? output.Parts
+            : throw new UserErrorException(
+                $"{reader}: stage '{output.StageName}' ({output.Kind}) holds no pairs (no part-*.parquet files); read a stage that writes pairs" +
+                (output.Kind is "minhash" or "near-clusters" ? $", such as the near-dedup stage that reads '{output.StageName}'" : ""));
     }
 
     public static void RequireUnsplit(StageOutput output, string reader)

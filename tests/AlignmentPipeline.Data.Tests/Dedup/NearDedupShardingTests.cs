@@ -86,4 +86,16 @@ public sealed class NearDedupShardingTests
         Assert.Equal(uninterrupted.Kept, rerun.Kept);
         Assert.Equal(uninterrupted.Quarantine, rerun.Quarantine);
     }
+
+    [Fact]
+    public async Task A_stage_reading_the_clusters_as_pairs_is_refused_instead_of_reading_zero_rows()
+    {
+        using var harness = new PipelineHarness();
+        string file = harness.WriteFile("pairs.jsonl", DedupTests.Jsonl(Corpus().Take(5)));
+        var error = await Assert.ThrowsAsync<AlignmentPipeline.Core.UserErrorException>(() => harness.RunAsync(
+            $"  ingest:\n    kind: ingest\n    inputs: [\"{file}\"]\n  signatures:\n    kind: minhash\n    input: ingest\n" +
+            "  clusters:\n    kind: near-clusters\n    input: signatures\n  filter:\n    kind: filter\n    input: clusters\n"));
+
+        Assert.Contains("filter: stage 'clusters' (near-clusters) holds no pairs", error.Message, StringComparison.Ordinal);
+    }
 }
