@@ -22,6 +22,11 @@ public sealed record DedupOptions : IValidatableOptions
     [Range(1, 4096)]
     public int Partitions { get; init; } = 64;
 
+    [Description("Parquet parts the kept pairs are written to: input order, cut into parts of equal row counts (some may be empty), " +
+                 "so each sharded stage that reads them (minhash, near-dedup, filter, split) runs this many tasks in parallel. Default: 2.")]
+    [Range(1, 4096)]
+    public int OutputParts { get; init; } = 2;
+
     [Description("Rows per Parquet row group. Default: 50000.")]
     [Range(1, 10_000_000)]
     public int RowGroupRows { get; init; } = 50_000;

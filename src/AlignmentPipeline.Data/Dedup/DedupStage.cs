@@ -14,7 +14,8 @@ namespace AlignmentPipeline.Data.Dedup;
 /// Dropped rows go to quarantine with reason <c>duplicate</c> or <c>max_per_prompt</c>, their id as source and the
 /// survivor's id in the detail. Memory stays bounded: keys and ids are spilled to hash-partitioned scratch files and
 /// grouped one partition at a time; per row only a byte (fate) and an int (survivor) stay in memory. One task (rows
-/// are hashed in batches on all cores); output order is input order. Near dedup is a separate, sharded chain of
+/// are hashed in batches on all cores); output order is input order, cut evenly into <c>output_parts</c> parts so the
+/// sharded stages after it (minhash, near-dedup, filter, split) run that many tasks. Near dedup is a separate, sharded chain of
 /// stages: <see cref="MinHashStage"/> → <see cref="NearClustersStage"/> → <see cref="NearDedupStage"/>.
 /// </summary>
 public sealed class DedupStage(DedupOptions options) : IStage
@@ -178,38 +179,78 @@ public sealed class DedupStage(DedupOptions options) : IStage
     {
         var storage = context.Stage.Storage;
         var dropped = new SortedDictionary<string, long>(StringComparer.Ordinal);
-        await using var pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(storage, context.PartPath, PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
+        long keptRows = fate.LongCount(f => f == Kept), written = 0;
         await using var quarantine = await ParquetTableWriter<QuarantinedRow>.CreateAsync(storage, context.QuarantinePath, QuarantinedRow.Schema, options.RowGroupRows, cancellationToken);
         string key = OptionProperty.SnakeCase(options.Key.ToString());
         var lengths = new PairLengths();
-        int ordinal = 0;
-        await foreach (var pair in ReadPairsAsync(context, cancellationToken))
+        int ordinal = 0, part = -1;
+        ParquetTableWriter<PreferencePair>? pairs = null;
+        try
         {
-            byte reason = fate[ordinal];
-            if (reason == Kept)
+            // Part p holds kept rows [p × kept / parts, (p + 1) × kept / parts): input order, evenly cut.
+            async Task NextPartAsync()
             {
-                lengths.Add(pair);
-                await pairs.WriteAsync(pair, cancellationToken);
-            }
-            else
-            {
-                string survivorId = ids.Text(survivor[ordinal]);
-                string detail = reason switch
+                if (pairs is not null)
                 {
-                    Duplicate => $"duplicate of {survivorId} (key: {key})",
-                    _ => $"its prompt already has {options.MaxPerPrompt} pairs; the first is {survivorId}",
-                };
-                dropped[Reasons[reason]] = dropped.GetValueOrDefault(Reasons[reason]) + 1;
-                await quarantine.WriteAsync(new QuarantinedRow(pair.Id, Reasons[reason], detail, PairText.Json(pair)), cancellationToken);
+                    await pairs.CompleteAsync(cancellationToken);
+                    await pairs.DisposeAsync();
+                }
+
+                part++;
+                pairs = await ParquetTableWriter<PreferencePair>.CreateAsync(
+                    storage, context.Stage.OutputPath($"part-{part:D5}.parquet"), PreferenceTable.Schema, options.RowGroupRows, cancellationToken);
             }
 
-            ordinal++;
+            long PartEnd() => keptRows * (part + 1) / options.OutputParts;
+
+            await NextPartAsync();
+            await foreach (var pair in ReadPairsAsync(context, cancellationToken))
+            {
+                byte reason = fate[ordinal];
+                if (reason == Kept)
+                {
+                    while (written == PartEnd())
+                    {
+                        await NextPartAsync();
+                    }
+
+                    lengths.Add(pair);
+                    await pairs!.WriteAsync(pair, cancellationToken);
+                    written++;
+                }
+                else
+                {
+                    string survivorId = ids.Text(survivor[ordinal]);
+                    string detail = reason switch
+                    {
+                        Duplicate => $"duplicate of {survivorId} (key: {key})",
+                        _ => $"its prompt already has {options.MaxPerPrompt} pairs; the first is {survivorId}",
+                    };
+                    dropped[Reasons[reason]] = dropped.GetValueOrDefault(Reasons[reason]) + 1;
+                    await quarantine.WriteAsync(new QuarantinedRow(pair.Id, Reasons[reason], detail, PairText.Json(pair)), cancellationToken);
+                }
+
+                ordinal++;
+            }
+
+            while (part < options.OutputParts - 1)
+            {
+                await NextPartAsync();
+            }
+
+            await pairs!.CompleteAsync(cancellationToken);
+        }
+        finally
+        {
+            if (pairs is not null)
+            {
+                await pairs.DisposeAsync();
+            }
         }
 
-        await pairs.CompleteAsync(cancellationToken);
         await quarantine.CompleteAsync(cancellationToken);
         stats[PairLengths.ResultKey] = lengths.ToJson();
-        return new TaskResult(new StageCounters(fate.Length, pairs.RowsWritten, dropped), stats);
+        return new TaskResult(new StageCounters(fate.Length, written, dropped), stats);
     }
 
     public async Task<StageSummary> FinalizeAsync(StageContext context, IReadOnlyList<TaskResult> tasks, CancellationToken cancellationToken = default)

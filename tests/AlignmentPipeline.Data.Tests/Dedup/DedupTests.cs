@@ -67,6 +67,26 @@ public sealed class DedupTests
     }
 
     [Fact]
+    public async Task Output_parts_cut_the_kept_pairs_evenly_in_input_order()
+    {
+        using var harness = new PipelineHarness();
+        var rows = Enumerable.Range(0, 10).Select(i => ($"p{i}", "a", "b")).Append(("p3", "a", "b")).ToList();
+        string file = harness.WriteFile("pairs.jsonl", Jsonl(rows));
+        var one = await RunAsync(harness, file, "output_parts: 1");
+        var three = await RunAsync(harness, file, "output_parts: 3");
+
+        Assert.Single(one["dedup"].Parts);
+        var counts = new List<int>();
+        foreach (string part in three["dedup"].Parts)
+        {
+            counts.Add((await three.PairsAsync([part])).Count);
+        }
+
+        Assert.Equal([3, 3, 4], counts); // 10 kept: [0, 10/3), [10/3, 20/3), [20/3, 10)
+        Assert.Equal((await one.PairsAsync("dedup")).Select(p => p.Id), (await three.PairsAsync("dedup")).Select(p => p.Id));
+    }
+
+    [Fact]
     public void Near_under_dedup_is_an_error_that_names_the_three_near_dedup_stages()
     {
         using var harness = new PipelineHarness();
