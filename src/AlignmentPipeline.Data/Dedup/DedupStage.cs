@@ -14,8 +14,8 @@ namespace AlignmentPipeline.Data.Dedup;
 /// Dropped rows go to quarantine with reason <c>duplicate</c> or <c>max_per_prompt</c>, their id as source and the
 /// survivor's id in the detail. Memory stays bounded: keys and ids are spilled to hash-partitioned scratch files and
 /// grouped one partition at a time; per row only a byte (fate) and an int (survivor) stay in memory. One task (rows
-/// are hashed in batches on all cores); output order is input order, cut evenly into <c>output_parts</c> parts so the
-/// sharded stages after it (minhash, near-dedup, filter, split) run that many tasks. Near dedup is a separate, sharded chain of
+/// are hashed in batches on all cores); output order is input order, cut evenly into <c>output_parts</c> parts (default
+/// 1) so the sharded stages after it (minhash, near-dedup, filter, split) can run that many tasks. Near dedup is a separate, sharded chain of
 /// stages: <see cref="MinHashStage"/> → <see cref="NearClustersStage"/> → <see cref="NearDedupStage"/>.
 /// </summary>
 public sealed class DedupStage(DedupOptions options) : IStage
