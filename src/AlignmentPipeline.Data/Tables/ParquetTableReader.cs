@@ -6,8 +6,8 @@ namespace AlignmentPipeline.Data.Tables;
 
 /// <summary>
 /// Streams the rows of Parquet files in storage in file order. Each column chunk is read whole into a typed array and
-/// rows index into those arrays; the next row groups are decoded on other cores while the caller works through the
-/// current one (see <see cref="RowGroupReadAhead"/>: at most two groups and 32 MiB ahead), and a caller that needs only
+/// rows index into those arrays; the next row group is decoded on another core while the caller works through the
+/// current one (see <see cref="RowGroupReadAhead"/>: one group ahead), and a caller that needs only
 /// some columns names them, so the others are never decoded.
 /// </summary>
 public static class ParquetTableReader
