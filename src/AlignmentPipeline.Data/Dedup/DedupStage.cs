@@ -88,7 +88,7 @@ public sealed class DedupStage(DedupOptions options) : IStage
                 batch.Clear();
             }
 
-            await foreach (var pair in ReadPairsAsync(context, cancellationToken))
+            await foreach (var pair in ReadHashedFieldsAsync(context, cancellationToken))
             {
                 batch.Pairs.Add(pair);
                 if (batch.Pairs.Count == batch.Capacity)
@@ -268,6 +268,14 @@ public sealed class DedupStage(DedupOptions options) : IStage
         await foreach (var row in ParquetTableReader.ReadAllAsync(context.Stage.Storage, context.Stage.Inputs[0].Parts, cancellationToken))
         {
             yield return PreferenceTable.FromRow(row);
+        }
+    }
+
+    private static async IAsyncEnumerable<PreferencePair> ReadHashedFieldsAsync(TaskContext context, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var row in ParquetTableReader.ReadAllAsync(context.Stage.Storage, context.Stage.Inputs[0].Parts, HashedFields.Columns, cancellationToken))
+        {
+            yield return HashedFields.Of(row);
         }
     }
 }

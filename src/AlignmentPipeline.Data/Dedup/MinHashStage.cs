@@ -70,9 +70,9 @@ public sealed class MinHashStage(MinHashOptions options) : IStage
             if (context.TaskIndex < parts.Count)
             {
                 using var progress = stage.Progress.Start($"{stage.StageName} task {context.TaskIndex}", "rows");
-                await foreach (var row in ParquetTableReader.ReadAsync(stage.Storage, parts[context.TaskIndex], cancellationToken))
+                await foreach (var row in ParquetTableReader.ReadAsync(stage.Storage, parts[context.TaskIndex], HashedFields.Columns, cancellationToken))
                 {
-                    batch.Pairs.Add(PreferenceTable.FromRow(row));
+                    batch.Pairs.Add(HashedFields.Of(row));
                     if (batch.Pairs.Count == batch.Capacity)
                     {
                         progress.Advance(batch.Pairs.Count);
