@@ -1,9 +1,11 @@
 using AlignmentPipeline.Modeling.Runtime;
+using AlignmentPipeline.Modeling.Tests.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace AlignmentPipeline.Modeling.Tests;
 
+[Collection(nameof(ProcessWideThreads))]
 public sealed class RuntimeOptionsTests
 {
     [Fact]
@@ -40,7 +42,7 @@ public sealed class RuntimeOptionsTests
         }
         finally
         {
-            set_num_threads(1); // the assembly's SingleThreadedTorch setting
+            NativeThreads.Configure(1); // the assembly's SingleThreadedTorch setting
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -256,6 +257,7 @@ public sealed class Gpt2Model : nn.Module, ICausalLanguageModel
     /// <inheritdoc />
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
+        NativeThreads.ApplyToCurrentThread();
         using var scope = NewDisposeScope();
         var (positions, mask) = CausalInputs.Prepare(inputIds, attentionMask, positionIds, cache?.Length ?? 0, Config.MaxSequenceLength);
         var x = transformer.wte.forward(inputIds) + transformer.wpe.forward(positions); // (B, T, C)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlignmentPipeline.Modeling.Checkpoints;
+using AlignmentPipeline.Modeling.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -442,6 +443,7 @@ public sealed class LlamaModel : nn.Module, ICausalLanguageModel
     /// <inheritdoc />
     public Tensor ForwardHidden(Tensor inputIds, Tensor? attentionMask = null, Tensor? positionIds = null, KvCache? cache = null)
     {
+        NativeThreads.ApplyToCurrentThread();
         using var scope = NewDisposeScope();
         var (positions, mask) = CausalInputs.Prepare(inputIds, attentionMask, positionIds, cache?.Length ?? 0, Config.MaxSequenceLength);
         var (cos, sin) = Rope.CosSin(positions, inverseFrequencies, Config.Rotation, DType); // (B, 1, T, hd)

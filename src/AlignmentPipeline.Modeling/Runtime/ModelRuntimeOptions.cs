@@ -11,7 +11,10 @@ namespace AlignmentPipeline.Modeling.Runtime;
 /// <param name="DType">
 /// <c>float32</c> (default) or <c>bfloat16</c>. bfloat16 is 100–500× slower on CPUs without bf16 units: use it on CUDA.
 /// </param>
-/// <param name="Threads">Intra-op CPU threads (<c>torch.set_num_threads</c>); null (default) keeps libtorch's choice.</param>
+/// <param name="Threads">
+/// Intra-op CPU threads (<c>torch.set_num_threads</c>, and MKL's process-wide count: see <see cref="NativeThreads"/>);
+/// null (default) keeps libtorch's choice. MKL's and OpenMP's dynamic thread adjustment is off either way.
+/// </param>
 public sealed record ModelRuntimeOptions(string Device = "auto", string DType = "float32", int? Threads = null)
 {
     /// <summary>CPU, float32, libtorch's thread count.</summary>
@@ -59,14 +62,14 @@ public sealed record ModelRuntimeOptions(string Device = "auto", string DType = 
         return DType.Trim().ToLowerInvariant() == "bfloat16" ? ScalarType.BFloat16 : ScalarType.Float32;
     }
 
-    /// <summary>Applies <see cref="Threads"/> to libtorch (process-wide) when set.</summary>
+    /// <summary>
+    /// Applies <see cref="Threads"/> to libtorch and MKL (process-wide, every OS thread) when set, and turns MKL's
+    /// dynamic thread adjustment off in any case.
+    /// </summary>
     public void ApplyThreads()
     {
         ThrowIfInvalid();
-        if (Threads is { } threads)
-        {
-            set_num_threads(threads);
-        }
+        NativeThreads.Configure(Threads);
     }
 
     private void ThrowIfInvalid()
