@@ -13,7 +13,8 @@ namespace AlignmentPipeline.Modeling.Runtime;
 /// </param>
 /// <param name="Threads">
 /// Intra-op CPU threads (<c>torch.set_num_threads</c>, and MKL's process-wide count: see <see cref="NativeThreads"/>);
-/// null (default) keeps libtorch's choice. MKL's and OpenMP's dynamic thread adjustment is off either way.
+/// null (default) keeps the count already in use. Either way the count holds on every OS thread a model runs on, and
+/// MKL's and OpenMP's dynamic thread adjustment is off.
 /// </param>
 public sealed record ModelRuntimeOptions(string Device = "auto", string DType = "float32", int? Threads = null)
 {

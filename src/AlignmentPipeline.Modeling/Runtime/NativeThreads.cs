@@ -63,7 +63,9 @@ internal static class NativeThreads
 
     /// <summary>
     /// Turns MKL's dynamic adjustment off (process-wide, in case libtorch was loaded before this module set the
-    /// environment) and, when <paramref name="threads"/> is set, runs that many intra-op threads on every OS thread:
+    /// environment) and fixes the intra-op thread count that <see cref="ApplyToCurrentThread"/> gives every OS thread:
+    /// <paramref name="threads"/>, or when null the count already fixed or else the calling thread's current one. A set
+    /// count is applied at once as well:
     /// libtorch's count (<c>torch.set_num_threads</c>: OpenMP's and MKL's for the calling thread, and for another thread
     /// once it enters a libtorch parallel loop) and MKL's process-wide default, which an MKL call on another OS thread (a
     /// .NET thread-pool thread after an <c>await</c>) otherwise uses instead: measured, after <c>set_num_threads(1)</c> a
@@ -80,6 +82,10 @@ internal static class NativeThreads
         {
             Volatile.Write(ref configured, count);
             set_num_threads(count);
+        }
+        else
+        {
+            Interlocked.CompareExchange(ref configured, get_num_threads(), 0); // libtorch's choice, held from now on
         }
 
         if (HasMkl.Value)
