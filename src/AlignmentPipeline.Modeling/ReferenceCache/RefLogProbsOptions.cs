@@ -44,15 +44,15 @@ public sealed record RefLogProbsOptions : IValidatableOptions
     [Description("auto (default: CUDA when available), cpu or cuda.")]
     public string Device { get; init; } = "auto";
 
-    /// <summary>The budget <c>batch_tokens: auto</c> means on a CPU (measured best for stories260K and a 15M Llama on 2 cores).</summary>
+    /// <summary>The budget <c>batch_tokens: auto</c> means on a CPU (within noise of 8192 or faster for stories260K and a 15M Llama on 2 cores).</summary>
     public const int CpuBatchTokens = 2048;
 
-    /// <summary>The budget <c>batch_tokens: auto</c> means on a GPU.</summary>
+    /// <summary>The budget <c>batch_tokens: auto</c> means on a GPU (not measured here: no GPU).</summary>
     public const int GpuBatchTokens = 16384;
 
     [Description("Token budget of one forward: rows × padded length stays under it (a longer pair runs alone). auto (default): " +
-                 "2048 on a CPU, where larger batches only add padding and lose cache locality (8192 was 1.2-1.7x slower than 2048 " +
-                 "on 2 cores), and 16384 on a GPU, which needs large batches to be busy (lower it if memory runs out). Or a number of tokens.")]
+                 "2048 on a CPU, where larger batches gain nothing per token and add padding (in the cache benchmark on 2 cores 8192 " +
+                 "was as fast or up to 1.8x slower), and 16384 on a GPU, which needs large batches to be busy (lower it if memory runs out). Or a number of tokens.")]
     public string BatchTokens { get; init; } = "auto";
 
     [Description("Tasks: task i scores the i-th contiguous slice of the input rows and writes part-i. Default: 1.")]
