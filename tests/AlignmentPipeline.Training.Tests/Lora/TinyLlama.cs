@@ -9,10 +9,9 @@ internal static class TinyLlama
 {
     public const int Vocab = 40;
 
-    /// <summary>d16, 2 layers, 4 query and 2 key/value heads (GQA), untied head; libtorch single-threaded.</summary>
+    /// <summary>d16, 2 layers, 4 query and 2 key/value heads (GQA), untied head (the assembly runs libtorch on one thread: TestThreads).</summary>
     public static LlamaModel Create(long seed = 3)
     {
-        set_num_threads(1);
         torch.manual_seed(seed);
         return new LlamaModel(new LlamaConfig
         {

@@ -15,8 +15,6 @@ public sealed class TrainerFeatureStageTests
 {
     private const string Lora = "lora: { rank: 4, alpha: 8, target_modules: [q_proj, v_proj] }";
 
-    public TrainerFeatureStageTests() => torch.set_num_threads(1);
-
     private static string Upstream(TrainerHarness h) => TrainingPipelines.Ingest(h.DataFile) + TrainingPipelines.Sft(steps: 4);
 
     /// <summary>An sft stage starting from the upstream sft model, with extra option lines.</summary>
