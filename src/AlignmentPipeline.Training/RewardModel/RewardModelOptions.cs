@@ -9,9 +9,10 @@ namespace AlignmentPipeline.Training.RewardModel;
 /// <summary>
 /// Options of <c>kind: reward-model</c>: a Bradley–Terry reward model (the <c>init</c> model with a scalar head) trained
 /// on the <c>train/</c> pairs of its input and evaluated on its <c>eval/</c> pairs and any <c>eval_fraction</c>. The
-/// loop, runtime and LoRA options are the shared <see cref="TrainerOptions"/> (with LoRA the head is trained in full).
+/// loop, runtime, LoRA and held-out options are the shared <see cref="EvaluatedTrainerOptions"/> (with LoRA the head is
+/// trained in full).
 /// </summary>
-public sealed record RewardModelOptions : TrainerOptions
+public sealed record RewardModelOptions : EvaluatedTrainerOptions
 {
     /// <summary>The reward model's defaults where they differ from the shared ones: learning_rate 1e-5 (TRL's RewardConfig).</summary>
     public RewardModelOptions()
@@ -36,18 +37,6 @@ public sealed record RewardModelOptions : TrainerOptions
     [Description("A numeric field of each pair's metadata holding its margin m, as TRL's 'margin' column: the loss becomes " +
                  "−log σ(r_chosen − r_rejected − m) (Llama 2, eq. 2). A pair without the field is an error. Default: none (m = 0).")]
     public string? MarginKey { get; init; }
-
-    [Description("Fraction of the train/ pairs (picked by a hash of seed and id, as dpo) held out for evaluation, in addition " +
-                 "to the input's eval/ pairs. Default: 0.")]
-    [Range(0.0, 0.9)]
-    public double EvalFraction { get; init; }
-
-    [Description("Evaluate on the held-out pairs every this many steps (and after the last step); 0 only at the end. Default: 0.")]
-    [Range(0, int.MaxValue)]
-    public int EvalEvery { get; init; }
-
-    /// <summary>The loop settings these options describe.</summary>
-    internal LoopSettings Loop => LoopSettings(EvalEvery);
 
     public override IEnumerable<OptionProblem> Validate()
     {
