@@ -12,6 +12,7 @@ public sealed class RefLogProbsOptionsTests
 
         Assert.Equal("auto", options.BatchTokens);
         Assert.Equal(2048, options.BatchTokensOn(CPU));
+        Assert.Equal(512, (options with { PrefixSharing = true }).BatchTokensOn(CPU));
         Assert.Equal(16384, options.BatchTokensOn(new Device(TorchSharp.DeviceType.CUDA, 0)));
         Assert.Equal(400, (options with { BatchTokens = "400" }).BatchTokensOn(CPU));
         Assert.Empty(options.Validate());
