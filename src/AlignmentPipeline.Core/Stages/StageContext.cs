@@ -1,3 +1,4 @@
+using AlignmentPipeline.Core.Hashing;
 using AlignmentPipeline.Core.Runs;
 using AlignmentPipeline.Core.Storage;
 
@@ -47,8 +48,13 @@ public sealed class StageContext
     /// <summary>This stage's folder in storage.</summary>
     public string OutputPrefix { get; }
 
-    /// <summary>A local scratch folder for spill files; emptied before the stage runs, never published.</summary>
-    public string ScratchDirectory => Path.Combine(Path.GetTempPath(), "alignment-pipeline", Fingerprint[..16]);
+    /// <summary>
+    /// A local scratch folder for spill files; emptied before the stage runs, never published. Named for the storage and
+    /// the fingerprint, so the same stage run against two storages at once (two checkouts, two users) never shares it,
+    /// while two runs against one storage are serialised by the stage lock.
+    /// </summary>
+    public string ScratchDirectory =>
+        Path.Combine(Path.GetTempPath(), "alignment-pipeline", Hex.Sha256($"{Storage.Uri}\n{Fingerprint}")[..16]);
 
     /// <summary>The storage path of a file in this stage's output folder.</summary>
     public string OutputPath(string relative) => $"{OutputPrefix}/{relative}";
