@@ -10,18 +10,7 @@ public sealed class ImplicitRewardCacheCoverageTests
     {
         using var pipeline = new StagePipeline();
         var (a, _) = GenerateEvaluateStageTests.SaveModels(pipeline);
-        var upstream = $"""
-               pairs:
-                 kind: ingest
-                 inputs: [{pipeline.WriteFile("pairs.jsonl", GenerateEvaluateStageTests.PairsJsonl)}]
-                 format: canonical
-               ref:
-                 kind: ref-logprobs
-                 input: pairs
-                 model: {a}
-                 max_length: 128
-
-             """;
+        var upstream = ImplicitRewardStageTests.PairsAndCache(pipeline, a, "max_length: 128");
         var cache = (await pipeline.RunAsync(upstream))["ref"];
 
         // Rewrite the cache's part without its third row, as a lost or truncated part would leave it.

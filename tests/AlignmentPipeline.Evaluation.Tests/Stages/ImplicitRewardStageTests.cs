@@ -13,23 +13,31 @@ public sealed class ImplicitRewardStageTests
 {
     private const double Beta = 0.1;
 
+    /// <summary>
+    /// YAML of an ingest stage <c>pairs</c> over <see cref="GenerateEvaluateStageTests.PairsJsonl"/> and a ref-logprobs
+    /// stage <c>ref</c> scoring them with <paramref name="model"/> and the given option lines.
+    /// </summary>
+    internal static string PairsAndCache(StagePipeline pipeline, string model, params string[] refOptions) =>
+        $"""
+           pairs:
+             kind: ingest
+             inputs: [{pipeline.WriteFile("pairs.jsonl", GenerateEvaluateStageTests.PairsJsonl)}]
+             format: canonical
+           ref:
+             kind: ref-logprobs
+             input: pairs
+             model: {model}
+
+         """ + string.Concat(refOptions.Select(line => $"    {line}\n"));
+
     [Fact]
     public async Task Policy_equal_to_its_reference_ties_every_pair_and_another_policy_matches_per_pair_logprobs()
     {
         using var pipeline = new StagePipeline();
         var (a, b) = GenerateEvaluateStageTests.SaveModels(pipeline);
         var outputs = await pipeline.RunAsync(
+            PairsAndCache(pipeline, a, "max_length: 128", "batch_tokens: 300") +
             $"""
-               pairs:
-                 kind: ingest
-                 inputs: [{pipeline.WriteFile("pairs.jsonl", GenerateEvaluateStageTests.PairsJsonl)}]
-                 format: canonical
-               ref:
-                 kind: ref-logprobs
-                 input: pairs
-                 model: {a}
-                 max_length: 128
-                 batch_tokens: 300
                same:
                  kind: evaluate
                  input: ref
@@ -67,18 +75,8 @@ public sealed class ImplicitRewardStageTests
         var (a, _) = GenerateEvaluateStageTests.SaveModels(pipeline);
         // chatml adds ~40 bytes around each prompt; max_length 64 makes keep_end cut every prompt's start.
         var outputs = await pipeline.RunAsync(
+            PairsAndCache(pipeline, a, "template: chatml", "max_length: 64", "truncation: keep_end") +
             $"""
-               pairs:
-                 kind: ingest
-                 inputs: [{pipeline.WriteFile("pairs.jsonl", GenerateEvaluateStageTests.PairsJsonl)}]
-                 format: canonical
-               ref:
-                 kind: ref-logprobs
-                 input: pairs
-                 model: {a}
-                 template: chatml
-                 max_length: 64
-                 truncation: keep_end
                same:
                  kind: evaluate
                  input: ref
